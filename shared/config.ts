@@ -1,0 +1,158 @@
+// The plant configuration (CONTRACT §3): one schema, used by the CLI, the desktop Settings and tests.
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { NAME_RE, formatIssues } from './validation.ts';
+
+const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+const hhmm = z.string().regex(HHMM_RE, 'must be local time HH:MM (00:00–23:59)');
+const name = z.string().regex(NAME_RE, 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
+
+const breakSchema = z.strictObject({ start: hhmm, end: hhmm });
+
+const shiftSchema = z.strictObject({
+  name: z.string().min(1).max(32),
+  start: hhmm,
+  end: hhmm,
+  breaks: z.array(breakSchema).default([]),
+});
+
+const lineSchema = z.strictObject({
+  id: name,
+  name: z.string().min(1).max(128),
+  targetTaktS: z.number().positive().max(86_400),
+  idealCycleS: z.number().positive().max(86_400).optional(),
+  outputStation: name,
+  stations: z.array(name).min(1).max(200),
+});
+
+const brokerSchema = z.strictObject({
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s/]+/, 'must be mqtt://, mqtts://, ws:// or wss://host[:port]').default('mqtt://127.0.0.1:1883'),
+  clientId: z.string().min(1).max(64).optional(),
+  username: z.string().max(256).default(''),
+  /** File holding the password (never the password itself: the config file is not a secret store). */
+  passwordFile: z.string().optional(),
+  topicPattern: z.string().default('factory/{site}/{line}/{station}/{event}'),
+  /** 4 = MQTT 3.1.1, 5 = MQTT 5 (session expiry). */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+  keepaliveS: z.number().int().min(1).max(3600).default(10),
+  /** MQTT 5 session expiry; must be > 0 or the broker drops the persistent session at disconnect. */
+  sessionExpiryS: z.number().int().min(1).max(4_294_967_295).default(7 * 24 * 3600),
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+const retentionSchema = z.strictObject({
+  rawDays: z.number().int().min(1).max(3650).default(35),
+  quarantineRows: z.number().int().min(10).max(1_000_000).default(1000),
+});
+
+const storageSchema = z.strictObject({
+  /** NORMAL survives an app crash; FULL also survives a power cut, at a lower commit rate. */
+  synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  backupEveryH: z.number().min(0).max(24 * 30).default(24),
+  backupsKept: z.number().int().min(0).max(365).default(7),
+});
+
+export const configSchema = z
+  .strictObject({
+    site: name,
+    timezone: z.string().default('Asia/Shanghai'),
+    broker: brokerSchema.default(brokerSchema.parse({})),
+    lines: z.array(lineSchema).min(1).max(500),
+    shifts: z.array(shiftSchema).min(1).max(24),
+    retention: retentionSchema.default(retentionSchema.parse({})),
+    storage: storageSchema.default(storageSchema.parse({})),
+    /** Folder to write each finished production day's CSV to; off when absent. */
+    autoExportDir: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!IANAZone.isValidZone(c.timezone)) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown IANA timezone "${c.timezone}"` });
+    }
+    const p = c.broker.topicPattern;
+    const segs = p.split('/');
+    for (const key of ['{site}', '{line}', '{station}', '{event}']) {
+      if (segs.filter((s) => s === key).length !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: `must contain ${key} exactly once as a whole level` });
+      }
+    }
+    if (segs.some((s) => s === '' || /[+#]/.test(s) || (s.includes('{') && !/^\{(site|line|station|event)\}$/.test(s)))) {
+      ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: 'levels must be non-empty literals or {site}/{line}/{station}/{event}, without + or #' });
+    }
+    const ids = new Set<string>();
+    c.lines.forEach((l, i) => {
+      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id "${l.id}"` });
+      ids.add(l.id);
+      if (new Set(l.stations).size !== l.stations.length) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'stations'], message: 'station ids must be unique' });
+      }
+      if (!l.stations.includes(l.outputStation)) {
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'outputStation'], message: `"${l.outputStation}" is not one of the line's stations` });
+      }
+    });
+    const shiftNames = new Set<string>();
+    c.shifts.forEach((s, i) => {
+      if (shiftNames.has(s.name) || s.name === 'ALL') {
+        ctx.addIssue({ code: 'custom', path: ['shifts', i, 'name'], message: s.name === 'ALL' ? '"ALL" is reserved for the day row' : `duplicate shift name "${s.name}"` });
+      }
+      shiftNames.add(s.name);
+      s.breaks.forEach((b, j) => {
+        if (!breakInsideShift(s, b)) {
+          ctx.addIssue({ code: 'custom', path: ['shifts', i, 'breaks', j], message: `break ${b.start}–${b.end} is not inside shift ${s.start}–${s.end}` });
+        }
+      });
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type LineConfig = Config['lines'][number];
+export type ShiftConfig = Config['shifts'][number];
+export type BreakConfig = ShiftConfig['breaks'][number];
+
+/** Minutes since local midnight of an HH:MM string already checked by the schema. */
+export function minutesOf(hhmmText: string): number {
+  const [h, m] = hhmmText.split(':').map(Number);
+  return h * 60 + m;
+}
+
+/** Offsets of a shift and a break in minutes from the shift start, so midnight crossings are plain numbers. */
+function breakInsideShift(s: { start: string; end: string }, b: { start: string; end: string }): boolean {
+  const start = minutesOf(s.start);
+  const len = (minutesOf(s.end) - start + 1440) % 1440 || 1440;
+  const bs = (minutesOf(b.start) - start + 1440) % 1440;
+  const blen = (minutesOf(b.end) - minutesOf(b.start) + 1440) % 1440;
+  return blen > 0 && bs + blen <= len;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Checks an already-parsed JSON value; every error names the field it is about. */
+export function parseConfig(value: unknown): ConfigResult {
+  const r = configSchema.safeParse(value);
+  return r.success ? { ok: true, config: r.data } : { ok: false, errors: formatIssues(r.error) };
+}
+
+/** The two lines of the contract: a 1 s battery-cell line and a 60 s vehicle-assembly line, three shifts. */
+export const DEMO_CONFIG_INPUT: ConfigInput = {
+  site: 'chongqing',
+  timezone: 'Asia/Shanghai',
+  broker: { url: 'mqtt://127.0.0.1:1883', clientId: 'taktboard-demo', topicPattern: 'factory/{site}/{line}/{station}/{event}', protocolVersion: 4 },
+  lines: [
+    { id: 'yibin-cell-1', name: 'Yibin cell line 1 · 宜宾电芯1线', targetTaktS: 1, outputStation: 'grading', stations: ['coating', 'winding', 'assembly', 'formation', 'grading'] },
+    { id: 'yubei-assembly-1', name: 'Yubei vehicle assembly 1 · 渝北总装1线', targetTaktS: 60, outputStation: 'eol-test', stations: ['body', 'paint', 'trim', 'chassis', 'final', 'eol-test'] },
+  ],
+  shifts: [
+    { name: 'A', start: '06:00', end: '14:00', breaks: [{ start: '10:00', end: '10:30' }] },
+    { name: 'B', start: '14:00', end: '22:00', breaks: [{ start: '18:00', end: '18:30' }] },
+    { name: 'C', start: '22:00', end: '06:00', breaks: [{ start: '02:00', end: '02:30' }] },
+  ],
+};
+
+export function demoConfig(): Config {
+  const r = parseConfig(DEMO_CONFIG_INPUT);
+  if (!r.ok) throw new Error(`demo config invalid: ${r.errors.join('; ')}`);
+  return r.config;
+}

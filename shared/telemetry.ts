@@ -1,0 +1,147 @@
+// Telemetry (CONTRACT §1): topic pattern, payload schemas, and the reasons bad input is quarantined.
+import { z } from 'zod';
+import { NAME_RE, formatIssues } from './validation.ts';
+
+export const STATION_STATES = ['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'] as const;
+export type StationState = (typeof STATION_STATES)[number];
+export type EventKind = 'cycle' | 'state';
+
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const QUARANTINE_PREFIX_BYTES = 1024;
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+const tsSchema = z.union([
+  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  z
+    .string()
+    .regex(RFC3339_RE, 'must be an RFC 3339 timestamp with offset')
+    .transform((s, ctx) => {
+      const ms = Date.parse(s.replace(' ', 'T'));
+      if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'not a real date' });
+      return ms;
+    }),
+], { error: 'must be integer epoch milliseconds or an RFC 3339 string with offset' });
+
+const common = {
+  ts: tsSchema,
+  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  boot: z.string().max(64).optional(),
+};
+
+export const cyclePayloadSchema = z.object({
+  ...common,
+  unit: z.string().max(64).optional(),
+  cycle_ms: z.number().min(0).lt(86_400_000).optional(),
+  result: z.enum(['ok', 'ng']).optional(),
+  reason: z.string().max(128).optional(),
+});
+
+export const statePayloadSchema = z.object({
+  ...common,
+  state: z.enum(STATION_STATES),
+  reason: z.string().max(128).optional(),
+});
+
+/** One stored telemetry event. Identity: (line, station, boot, seq, ts). */
+export interface TelemetryEvent {
+  line: string;
+  station: string;
+  kind: EventKind;
+  ts: number;
+  seq: number;
+  boot: string;
+  unit?: string;
+  cycleMs?: number;
+  ok?: boolean;
+  state?: StationState;
+  reason?: string;
+}
+
+export interface TopicParts {
+  site: string;
+  line: string;
+  station: string;
+  event: string;
+}
+
+export interface TopicMatcher {
+  /** The one subscription: the pattern with the site filled in and `+` in every other named level. */
+  subscription: string;
+  match(topic: string): TopicParts | { error: string };
+}
+
+export function topicMatcher(pattern: string, site: string): TopicMatcher {
+  const levels = pattern.split('/');
+  const subscription = levels.map((l) => (l === '{site}' ? site : l.startsWith('{') ? '+' : l)).join('/');
+  return {
+    subscription,
+    match(topic) {
+      const parts = topic.split('/');
+      if (parts.length !== levels.length) return { error: `topic has ${parts.length} levels, pattern ${pattern} has ${levels.length}` };
+      const out: Record<string, string> = {};
+      for (let i = 0; i < levels.length; i++) {
+        const lv = levels[i];
+        const v = parts[i];
+        if (lv.startsWith('{')) {
+          const key = lv.slice(1, -1);
+          if (key !== 'event' && !NAME_RE.test(v)) return { error: `bad ${key} name in topic` };
+          out[key] = v;
+        } else if (lv !== v) {
+          return { error: `topic level ${i + 1} is "${v}", pattern wants "${lv}"` };
+        }
+      }
+      if (out.site !== site) return { error: `site "${out.site}" is not this plant's site "${site}"` };
+      return out as unknown as TopicParts;
+    },
+  };
+}
+
+export type ParseResult = { ok: true; event: TelemetryEvent } | { ok: false; reason: string };
+
+export interface ParseLimits {
+  /** Receiving machine's clock, epoch ms. */
+  now: number;
+  /** Events older than this (raw-data retention) are refused. */
+  oldestTs: number;
+}
+
+/**
+ * Checks a decoded payload for one topic. The caller has already checked size and UTF-8;
+ * this turns JSON text into an event or a reason a person can act on.
+ */
+export function parsePayload(parts: Pick<TopicParts, 'line' | 'station' | 'event'>, text: string, limits: ParseLimits): ParseResult {
+  if (parts.event !== 'cycle' && parts.event !== 'state') return { ok: false, reason: 'unknown event' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'invalid JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'payload is not a JSON object' };
+  const base = { line: parts.line, station: parts.station };
+  let event: TelemetryEvent;
+  if (parts.event === 'cycle') {
+    const r = cyclePayloadSchema.safeParse(json);
+    if (!r.success) return { ok: false, reason: formatIssues(r.error).join('; ') };
+    const p = r.data;
+    event = { ...base, kind: 'cycle', ts: p.ts, seq: p.seq, boot: p.boot ?? '', unit: p.unit, cycleMs: p.cycle_ms, ok: p.result !== 'ng', reason: p.reason };
+  } else {
+    const r = statePayloadSchema.safeParse(json);
+    if (!r.success) return { ok: false, reason: formatIssues(r.error).join('; ') };
+    const p = r.data;
+    event = { ...base, kind: 'state', ts: p.ts, seq: p.seq, boot: p.boot ?? '', state: p.state, reason: p.reason };
+  }
+  if (event.ts > limits.now + MAX_FUTURE_MS) return { ok: false, reason: `ts: more than 5 minutes in the future (${new Date(event.ts).toISOString()})` };
+  if (event.ts < limits.oldestTs) {
+    const hint = event.ts < 1e11 ? ' (seconds instead of milliseconds?)' : '';
+    return { ok: false, reason: `ts: older than the raw-data retention${hint}` };
+  }
+  return { ok: true, event };
+}
+
+/** Canonical identity string, for in-memory sets and logs. */
+export function identityKey(e: Pick<TelemetryEvent, 'line' | 'station' | 'boot' | 'seq' | 'ts'>): string {
+  return `${e.line}\u0000${e.station}\u0000${e.boot}\u0000${e.seq}\u0000${e.ts}`;
+}
