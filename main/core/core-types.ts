@@ -1,0 +1,23 @@
+// What a shell (desktop, web, CLI) gets from the engine. Shells never reach past this.
+import type { ApiHandlers, EventName, Events } from '../../shared/api.ts';
+import type { Config } from '../../shared/config.ts';
+
+export interface Core {
+  readonly config: Config;
+  readonly dbPath: string;
+  /** One handler per request of shared/api.ts; arguments are already parsed by the transport. */
+  readonly handlers: ApiHandlers;
+  subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: Config;
+  dbPath: string;
+  /** Overrides config.broker.url (`serve --broker`). */
+  brokerUrl?: string;
+  /** Broker password, from safeStorage (desktop) or an environment variable / file (serve). */
+  brokerPassword?: string;
+  /** Snapshot push interval, ms (a few per second at most). */
+  pushIntervalMs?: number;
+}
