@@ -28,6 +28,38 @@ export const requests = {
   diagnostics: request<z.ZodObject<{}>, Diagnostics>(z.strictObject({})),
 };
 
+/**
+ * Requests only the desktop shell offers: they touch the file system through a dialog or change the
+ * configuration, which the read-only web shell never does.
+ */
+export const desktopRequests = {
+  saveDailyCsv: request<z.ZodObject<{ date: typeof date }>, { savedTo: string | null }>(z.strictObject({ date })),
+  getSettings: request<z.ZodObject<{}>, DesktopSettings>(z.strictObject({})),
+  saveSettings: request<z.ZodObject<{ configText: z.ZodString; brokerPassword: z.ZodOptional<z.ZodString> }>, SaveSettingsResult>(
+    z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
+  ),
+};
+export type DesktopRequestName = keyof typeof desktopRequests;
+export type DesktopRequestArgs<N extends DesktopRequestName> = z.infer<(typeof desktopRequests)[N]['args']>;
+export type DesktopRequestResult<N extends DesktopRequestName> = NonNullable<(typeof desktopRequests)[N]['result']>;
+export const DESKTOP_REQUEST_NAMES = Object.keys(desktopRequests) as DesktopRequestName[];
+
+export interface DesktopSettings {
+  path: string;
+  configText: string;
+  /** Whether a broker password is stored (encrypted with the OS keychain); never the password itself. */
+  passwordStored: boolean;
+  /** Why a password cannot be stored here (e.g. the Linux basic_text backend), or null. */
+  passwordUnavailable: string | null;
+}
+
+export type SaveSettingsResult = { ok: true } | { ok: false; errors: string[] };
+
+/** `window.taktboard` in the desktop window: the shared API plus the desktop-only requests. */
+export type DesktopApi = TaktboardApi & {
+  [N in DesktopRequestName]: (args: DesktopRequestArgs<N>) => Promise<DesktopRequestResult<N>>;
+};
+
 export type RequestName = keyof typeof requests;
 export type RequestArgs<N extends RequestName> = z.infer<(typeof requests)[N]['args']>;
 export type RequestResult<N extends RequestName> = NonNullable<(typeof requests)[N]['result']>;
@@ -53,9 +85,17 @@ export type ParsedArgs<N extends RequestName> = { ok: true; args: RequestArgs<N>
 /** Every boundary calls this with what arrived as `unknown`. */
 export function parseArgs<N extends RequestName>(name: N, raw: unknown): ParsedArgs<N> {
   const spec = requests[name];
+  return parseWith(spec, name, raw) as ParsedArgs<N>;
+}
+
+export function parseDesktopArgs<N extends DesktopRequestName>(name: N, raw: unknown): { ok: true; args: DesktopRequestArgs<N> } | { ok: false; error: string } {
+  return parseWith(desktopRequests[name], name, raw) as { ok: true; args: DesktopRequestArgs<N> } | { ok: false; error: string };
+}
+
+function parseWith(spec: { args: z.ZodType } | undefined, name: string, raw: unknown): { ok: true; args: unknown } | { ok: false; error: string } {
   if (!spec) return { ok: false, error: `unknown request "${String(name)}"` };
   const r = spec.args.safeParse(raw ?? {});
-  if (r.success) return { ok: true, args: r.data as RequestArgs<N> };
+  if (r.success) return { ok: true, args: r.data };
   return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
 }
 
