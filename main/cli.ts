@@ -1,0 +1,168 @@
+// `taktboard serve | simulate | export` (CONTRACT §5). Exit 0 ok, 2 bad usage or configuration, 1 run-time failure.
+import { parseArgs } from 'node:util';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { DATE_RE } from '../shared/api.ts';
+import { demoConfig, type Config } from '../shared/config.ts';
+import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor } from './core/config-file.ts';
+import { startRuntime } from './core/runtime.ts';
+import { startWebServer } from './web/server.ts';
+import { openStore } from './core/store/store.ts';
+import { dailyCsvOf } from './core/history.ts';
+import { isLoopback } from './web/http-util.ts';
+import { logger } from './core/log.ts';
+
+const log = logger('cli');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_PORT = 8720;
+
+class UsageError extends Error {}
+
+const USAGE = `Usage:
+  taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
+  taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
+  taktboard export   --date YYYY-MM-DD [--config FILE] [--db FILE] [--out FILE]
+
+With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
+The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.`;
+
+function options(argv: string[], spec: Record<string, { type: 'string' | 'boolean' }>) {
+  try {
+    return parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function configFrom(file: string | undefined): Config | undefined {
+  return file ? loadConfigFile(file) : undefined;
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' } });
+  if (o.help) return void console.log(USAGE);
+  const host = (o.host as string | undefined) ?? '127.0.0.1';
+  const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${o.port}"`);
+  const broker = o.broker as string | undefined;
+  if (broker !== undefined && !/^(mqtts?|wss?):\/\/[^\s/]+/.test(broker)) throw new UsageError(`--broker must be mqtt://host:port (or mqtts://, ws://, wss://), got "${broker}"`);
+  const config = configFrom(o.config as string | undefined);
+  const demo = !config && !broker;
+  let token = process.env.TAKTBOARD_TOKEN;
+  if (!isLoopback(host) && !token) {
+    token = randomBytes(18).toString('base64url');
+  }
+  const staticDir = await ensureRenderer();
+  const dbPath = (o.db as string | undefined) ?? defaultDbPath(demo);
+  const runtime = await startRuntime({ config, dbPath, brokerUrl: broker, brokerPassword: brokerPasswordFor(config) });
+  let web;
+  try {
+    web = await startWebServer({ core: runtime.core, host, port, staticDir, token: isLoopback(host) ? undefined : token });
+  } catch (e) {
+    await runtime.stop();
+    throw e;
+  }
+  const shown = token && !isLoopback(host) ? `${web.url}?token=${token}` : web.url;
+  console.log(`Taktboard is running at ${shown}`);
+  if (!isLoopback(host)) console.log(`Bound to ${host}: every API call needs the access token (set TAKTBOARD_TOKEN to choose it).`);
+  console.log(runtime.demo ? `Demo mode: embedded broker ${runtime.brokerUrl}, simulated lines; database ${dbPath}` : `Broker ${runtime.brokerUrl}; database ${dbPath}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await web.close();
+  await runtime.stop();
+}
+
+/** `serve` needs the built renderer; a checkout after `npm ci` has it (prepare), otherwise build it once. */
+async function ensureRenderer(): Promise<string> {
+  const dir = path.join(ROOT, 'dist', 'renderer');
+  if (existsSync(path.join(dir, 'index.html'))) return dir;
+  log.info('building the renderer once (dist/renderer is missing)');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(ROOT, 'vite.config.mts'), logLevel: 'warn' });
+  return dir;
+}
+
+async function simulate(argv: string[]): Promise<void> {
+  const o = options(argv, { broker: { type: 'string' }, config: { type: 'string' }, backfill: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' } });
+  if (o.help) return void console.log(USAGE);
+  if (!o.broker) throw new UsageError('simulate needs --broker URL');
+  const { runSimulate, parseDuration } = await import('./core/simulator/index.ts');
+  const dur = (v: unknown, name: string) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseDuration(String(v));
+    } catch (e) {
+      throw new UsageError(`--${name}: ${(e as Error).message}`);
+    }
+  };
+  const seed = o.seed === undefined ? undefined : Number(o.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+  await runSimulate({
+    brokerUrl: String(o.broker),
+    config: configFrom(o.config as string | undefined) ?? demoConfig(),
+    backfillMs: dur(o.backfill, 'backfill'),
+    durationMs: dur(o.duration, 'duration'),
+    seed,
+  });
+}
+
+async function exportCsv(argv: string[]): Promise<void> {
+  const o = options(argv, { date: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } });
+  if (o.help) return void console.log(USAGE);
+  const date = o.date as string | undefined;
+  if (!date || !DATE_RE.test(date)) throw new UsageError('export needs --date YYYY-MM-DD');
+  const config = configFrom(o.config as string | undefined);
+  const dbPath = (o.db as string | undefined) ?? defaultDbPath(!config);
+  if (!existsSync(dbPath)) throw new UsageError(`database ${dbPath} does not exist (give --db FILE)`);
+  const store = openStore(dbPath, config ?? demoConfig());
+  try {
+    const { csv } = dailyCsvOf(store, config ?? demoConfig(), date);
+    const bytes = Buffer.from(csv, 'utf8');
+    if (o.out) writeFileSync(String(o.out), bytes);
+    else process.stdout.write(bytes);
+  } finally {
+    store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(rest);
+        return 0;
+      case 'simulate':
+        await simulate(rest);
+        return 0;
+      case 'export':
+        await exportCsv(rest);
+        return 0;
+      case '--version':
+        console.log(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+        return 0;
+      case undefined:
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      console.error(`taktboard: ${e.message}`);
+      if (e instanceof UsageError) console.error(USAGE);
+      return 2;
+    }
+    console.error(`taktboard: ${(e as Error).message ?? String(e)}`);
+    log.debug('failure', { stack: (e as Error).stack });
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+// History and the daily CSV: read a window's events once, then hand them to the shared figures,
+// so the History screen, the API and the CSV are the same numbers by construction.
+import type { Config, LineConfig } from '../../shared/config.ts';
+import type { HistoryLine, HistoryView, DailyCsv } from '../../shared/api.ts';
+import { computeFigures, taktIntervals, type LineParams, type FigureWindow, type CycleSample, type StateSample } from '../../shared/figures.ts';
+import { hourlyBuckets, taktHistogram, stateTimeline, stationStats } from '../../shared/history.ts';
+import { shiftInstancesOfDate, type ShiftInstance } from '../../shared/shifts.ts';
+import { dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
+import type { Store } from './store/store.ts';
+import { RequestError } from './errors.ts';
+
+
+/** What one line needs for any set of windows: its cycles and states, read once. */
+interface LineData {
+  params: LineParams;
+  cycles: CycleSample[];
+  states: StateSample[];
+}
+
+function lineParams(config: Config, id: string): { params: LineParams; cfg: LineConfig | null } {
+  const cfg = config.lines.find((l) => l.id === id) ?? null;
+  return {
+    cfg,
+    params: cfg
+      ? { targetTaktS: cfg.targetTaktS, idealCycleS: cfg.idealCycleS, outputStation: cfg.outputStation, stations: cfg.stations }
+      : { targetTaktS: null, outputStation: '', stations: [] },
+  };
+}
+
+function readLine(store: Store, config: Config, id: string, from: number, to: number): LineData {
+  const { params } = lineParams(config, id);
+  return { params, cycles: store.cycles(id, from, to), states: store.states(id, from, to) };
+}
+
+function toWindows(instances: ShiftInstance[]): FigureWindow[] {
+  return instances.map((s) => ({ start: s.start, end: s.end, breaks: s.breaks }));
+}
+
+/** Configured lines in configured order, then lines that only telemetry names. */
+function linesToShow(store: Store, config: Config): string[] {
+  const ids = config.lines.map((l) => l.id);
+  for (const id of store.linesSeen()) if (!ids.includes(id)) ids.push(id);
+  return ids;
+}
+
+export function historyView(store: Store, config: Config, date: string, shift: string): HistoryView {
+  const t0 = performance.now();
+  const all = shiftInstancesOfDate(config, date);
+  const chosen = shift === 'ALL' ? all : all.filter((s) => s.name === shift);
+  if (chosen.length === 0) throw new RequestError(`unknown shift "${shift}" (configured: ${config.shifts.map((s) => s.name).join(', ')}, ALL)`);
+  const windows = toWindows(chosen);
+  const from = Math.min(...windows.map((w) => w.start));
+  const to = Math.max(...windows.map((w) => w.end));
+  const lines: HistoryLine[] = [];
+  for (const id of linesToShow(store, config)) {
+    const { cfg } = lineParams(config, id);
+    const data = readLine(store, config, id, from, to);
+    const stationIds = [...new Set([...data.params.stations, ...data.cycles.map((c) => c.station), ...data.states.map((s) => s.station)])];
+    const gapsByStation = new Map<string, number>();
+    for (const g of store.gaps(id)) {
+      if (g.detectedAt >= from && g.detectedAt < to) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
+    }
+    const intervals = windows.flatMap((w) =>
+      taktIntervals(
+        data.cycles.filter((c) => c.station === data.params.outputStation && c.ts >= w.start && c.ts < w.end).map((c) => c.ts).sort((a, b) => a - b),
+        w,
+      ),
+    );
+    lines.push({
+      id,
+      name: cfg?.name ?? id,
+      configured: cfg !== null,
+      targetTaktS: cfg?.targetTaktS ?? null,
+      figures: computeFigures(data.params, windows, data.cycles, data.states),
+      hourly: windows.flatMap((w) => hourlyBuckets(data.params, w, data.cycles)),
+      taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
+      stations: stationStats({ ...data.params, stations: stationIds }, windows, data.cycles, data.states),
+      timeline: windows.length === 1 ? stateTimeline(stationIds, windows[0], data.states) : [],
+      gaps: [...gapsByStation].map(([station, missing]) => ({ station, missing })),
+    });
+  }
+  return { date, shift, timezone: config.timezone, windows: windows.map(({ start, end }) => ({ start, end })), lines, computeMs: performance.now() - t0 };
+}
+
+/** CONTRACT §4: per configured line, one row per shift of the date, then the ALL row. */
+export function dailyCsvOf(store: Store, config: Config, date: string): DailyCsv {
+  const instances = shiftInstancesOfDate(config, date);
+  const windows = toWindows(instances);
+  const rows: CsvRow[] = [];
+  if (windows.length) {
+    const from = Math.min(...windows.map((w) => w.start));
+    const to = Math.max(...windows.map((w) => w.end));
+    for (const line of config.lines) {
+      const data = readLine(store, config, line.id, from, to);
+      const row = (shift: string, ws: FigureWindow[]): CsvRow => ({
+        date,
+        shift,
+        line: line.id,
+        lineName: line.name,
+        targetTaktS: line.targetTaktS,
+        figures: computeFigures(data.params, ws, data.cycles, data.states),
+      });
+      instances.forEach((s, i) => rows.push(row(s.name, [windows[i]])));
+      rows.push(row('ALL', windows));
+    }
+  }
+  return { fileName: dailyCsvFileName(date), csv: dailyCsv(rows) };
+}
