@@ -1,0 +1,53 @@
+// The dependency rules of DESIGN.md as data, and a checker the layering test runs over every source file.
+import path from 'node:path';
+
+export interface Layer {
+  name: string;
+  /** Path prefix relative to the repo root. */
+  prefix: string;
+  /** Layers this one may import from (itself included). */
+  may: string[];
+  /** Bare package names this layer may import ('node:' builtins are listed as 'node:'). */
+  packages: string[];
+}
+
+export const LAYERS: Layer[] = [
+  { name: 'shared', prefix: 'shared/', may: ['shared'], packages: ['zod', 'luxon'] },
+  { name: 'renderer', prefix: 'renderer/', may: ['renderer', 'shared'], packages: ['react', 'react-dom', 'recharts', 'zod'] },
+  { name: 'core', prefix: 'main/core/', may: ['core', 'shared'], packages: ['node:', 'better-sqlite3', 'mqtt', 'aedes', 'ws', 'zod', 'luxon'] },
+  { name: 'web', prefix: 'main/web/', may: ['web', 'core', 'shared'], packages: ['node:', 'ws'] },
+  { name: 'desktop', prefix: 'main/desktop/', may: ['desktop', 'core', 'shared'], packages: ['node:', 'electron'] },
+  { name: 'cli', prefix: 'main/cli.ts', may: ['cli', 'core', 'web', 'shared'], packages: ['node:', 'vite'] },
+];
+
+export function layerOf(relFile: string): Layer | undefined {
+  return LAYERS.find((l) => relFile === l.prefix || relFile.startsWith(l.prefix));
+}
+
+const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+export function importsOf(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(IMPORT_RE)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+function packageName(spec: string): string {
+  if (spec.startsWith('node:')) return 'node:';
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Null when the import is allowed, else a sentence naming the rule it breaks. */
+export function checkImport(relFile: string, spec: string): string | null {
+  const from = layerOf(relFile);
+  if (!from) return null;
+  if (spec.startsWith('.')) {
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(relFile), spec));
+    const to = layerOf(target);
+    if (!to) return `${relFile} imports ${spec}, which is outside every layer`;
+    return from.may.includes(to.name) ? null : `${from.name} must not import ${to.name}: ${relFile} → ${spec}`;
+  }
+  const pkg = packageName(spec);
+  return from.packages.includes(pkg) ? null : `${from.name} must not import package "${pkg}": ${relFile}`;
+}
