@@ -321,7 +321,10 @@ function countIn(sorted: Float64Array, w: TimeWindow): number {
   return lowerBound(sorted, w.end, lo) - lo;
 }
 
-const pct = (num: number, den: number): number | null => (den > 0 ? (100 * num) / den : null);
+/** 100 · num / den, or null (an empty figure) when the denominator is 0. */
+export function percentOf(num: number, den: number): number | null {
+  return den > 0 ? (100 * num) / den : null;
+}
 
 /**
  * The figures of one shift (one window) or of the CSV's ALL row (that date's shift windows): counts,
@@ -353,9 +356,9 @@ export function computeFigures(line: LineParams, windows: readonly FigureWindow[
 
   const upS = (plannedMs - downMs) / 1000;
   const ideal = usableTakt(line.idealCycleS ?? line.targetTaktS);
-  const availabilityPct = pct(plannedMs - downMs, plannedMs);
+  const availabilityPct = percentOf(plannedMs - downMs, plannedMs);
   const performancePct = ideal !== null && upS > 0 ? (100 * units * ideal) / upS : null;
-  const qualityPct = pct(good, units);
+  const qualityPct = percentOf(good, units);
   const oeePct =
     availabilityPct !== null && performancePct !== null && qualityPct !== null ? (availabilityPct * performancePct * qualityPct) / 10_000 : null;
 
@@ -365,7 +368,7 @@ export function computeFigures(line: LineParams, windows: readonly FigureWindow[
     good,
     rejects,
     targetUnits,
-    attainmentPct: targetUnits === null ? null : pct(units, targetUnits),
+    attainmentPct: targetUnits === null ? null : percentOf(units, targetUnits),
     meanTaktS: t.meanTaktS,
     p50TaktS: t.p50TaktS,
     p95TaktS: t.p95TaktS,

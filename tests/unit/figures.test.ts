@@ -3,6 +3,7 @@ import { demoConfig } from '../../shared/config.ts';
 import {
   computeFigures,
   nearestRank,
+  percentOf,
   stationOrder,
   taktIntervals,
   targetUnitsFor,
@@ -309,5 +310,14 @@ describe('small pieces', () => {
     expect(nearestRank([7], 95)).toBe(7);
     expect(nearestRank([1, 2, 3], 50)).toBe(2);
     expect(nearestRank([], 50)).toBeNull();
+  });
+});
+
+describe('percentOf', () => {
+  it('is empty for a zero denominator rather than Infinity or NaN', () => {
+    expect(percentOf(3, 4)).toBe(75);
+    expect(percentOf(0, 4)).toBe(0);
+    expect(percentOf(3, 0)).toBeNull();
+    expect(percentOf(0, 0)).toBeNull();
   });
 });
