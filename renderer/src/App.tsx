@@ -1,0 +1,68 @@
+import { useEffect, useState } from 'react';
+import type { TaktboardClient } from './api/client.ts';
+import { ClientContext } from './clientContext.tsx';
+import { Header } from './components/Header.tsx';
+import { useLiveFeed, type LiveFeed } from './hooks/useLiveFeed.ts';
+import { useRoute } from './hooks/useRoute.ts';
+import { useI18n } from './i18nContext.tsx';
+import type { Route } from './routes.ts';
+import { DiagnosticsScreen } from './screens/diagnostics/DiagnosticsScreen.tsx';
+import { HistoryScreen } from './screens/history/HistoryScreen.tsx';
+import { LineScreen } from './screens/line/LineScreen.tsx';
+import { OverviewScreen, orderLines } from './screens/overview/OverviewScreen.tsx';
+import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
+
+/** Until the first snapshot names the plant's timezone, the viewer's own is the best guess. */
+const VIEWER_TIMEZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export function App({ client }: { client: TaktboardClient }) {
+  const feed = useLiveFeed(client);
+  const route = useRoute();
+  const lineId = useRememberedLine(route, feed);
+  const timezone = feed.snapshot?.timezone ?? VIEWER_TIMEZONE;
+  const unreachable = feed.transport === 'down';
+  return (
+    <ClientContext.Provider value={client}>
+      <Header feed={feed} route={route} lineId={lineId} showSettings={client.settings !== null} timezone={timezone} />
+      <main className={unreachable ? 'main stale' : 'main'} aria-busy={unreachable}>
+        {unreachable ? <UnreachableHint /> : null}
+        <Screen route={route} feed={feed} lineId={lineId} client={client} timezone={timezone} />
+      </main>
+    </ClientContext.Provider>
+  );
+}
+
+/** "Line" in the nav returns to the line last opened, or else the first one on the Overview. */
+function useRememberedLine(route: Route, feed: LiveFeed): string | null {
+  const [last, setLast] = useState<string | null>(null);
+  const routed = route.screen === 'line' ? route.lineId : null;
+  useEffect(() => {
+    if (routed) setLast(routed);
+  }, [routed]);
+  return routed ?? last ?? orderLines(feed.snapshot?.lines ?? [])[0]?.id ?? null;
+}
+
+function Screen({ route, feed, lineId, client, timezone }: { route: Route; feed: LiveFeed; lineId: string | null; client: TaktboardClient; timezone: string }) {
+  switch (route.screen) {
+    case 'line':
+      return <LineScreen lineId={lineId} snapshot={feed.snapshot} />;
+    case 'history':
+      return <HistoryScreen />;
+    case 'diagnostics':
+      return <DiagnosticsScreen timezone={timezone} />;
+    case 'settings':
+      // The browser shell is read-only: a hand-typed #/settings just shows the Overview.
+      return client.settings ? <SettingsScreen settings={client.settings} /> : <OverviewScreen snapshot={feed.snapshot} />;
+    default:
+      return <OverviewScreen snapshot={feed.snapshot} />;
+  }
+}
+
+function UnreachableHint() {
+  const { t } = useI18n();
+  return (
+    <p className="stale-hint" role="alert">
+      {t('app.unreachableHint')}
+    </p>
+  );
+}

@@ -1,0 +1,115 @@
+// The one object the screens talk to. It hides whether we run in the desktop window (preload API
+// on `window.taktboard`) or in a browser served by `taktboard serve` (HTTP + WebSocket).
+import {
+  DATE_RE,
+  EVENT_NAMES,
+  REQUEST_NAMES,
+  type DesktopApi,
+  type DesktopRequestArgs,
+  type DesktopSettings,
+  type RequestName,
+  type SaveSettingsResult,
+  type TaktboardApi,
+} from '../../../shared/api.ts';
+import { createEventHub, type EventHub } from './eventHub.ts';
+import { exportUrl } from './urls.ts';
+import { openEventSocket, postRpc, type SocketStatus } from './webTransport.ts';
+
+/** 'down' means the app itself (not the broker) cannot be reached. */
+export type TransportStatus = SocketStatus;
+
+export type ExportOutcome = { kind: 'saved'; path: string } | { kind: 'cancelled' } | { kind: 'download' };
+
+export interface SettingsApi {
+  getSettings(): Promise<DesktopSettings>;
+  saveSettings(args: DesktopRequestArgs<'saveSettings'>): Promise<SaveSettingsResult>;
+}
+
+export type TaktboardClient = TaktboardApi & {
+  readonly kind: 'desktop' | 'web';
+  /** Present only where the configuration can be edited (the desktop window). */
+  readonly settings: SettingsApi | null;
+  exportDaily(date: string): Promise<ExportOutcome>;
+  transportStatus(): TransportStatus;
+  onTransport(listener: (status: TransportStatus) => void): () => void;
+};
+
+declare global {
+  interface Window {
+    taktboard?: DesktopApi;
+  }
+}
+
+type RequestMethods = Pick<TaktboardApi, RequestName>;
+
+function requestMethods(call: (name: RequestName, args: unknown) => Promise<unknown>): RequestMethods {
+  return Object.fromEntries(REQUEST_NAMES.map((name) => [name, (args: unknown) => call(name, args)])) as unknown as RequestMethods;
+}
+
+/** Pushed events only arrive on change; asking once fills the screens straight away. */
+function seedLiveSnapshot(api: RequestMethods, hub: EventHub): void {
+  api.live({}).then(
+    (snapshot) => {
+      if (!hub.latest('live')) hub.emit('live', snapshot);
+      if (!hub.latest('connection')) hub.emit('connection', snapshot.broker);
+    },
+    () => {
+      // The socket status already tells the user when the app is unreachable.
+    },
+  );
+}
+
+export function createDesktopClient(desktop: DesktopApi): TaktboardClient {
+  const hub = createEventHub();
+  for (const event of EVENT_NAMES) desktop.on(event, (payload) => hub.emit(event, payload));
+  const api = requestMethods((name, args) => (desktop[name] as (a: unknown) => Promise<unknown>)(args));
+  seedLiveSnapshot(api, hub);
+  const settings: SettingsApi | null =
+    typeof desktop.getSettings === 'function' && typeof desktop.saveSettings === 'function'
+      ? { getSettings: () => desktop.getSettings({}), saveSettings: (args) => desktop.saveSettings(args) }
+      : null;
+  return {
+    ...api,
+    kind: 'desktop',
+    settings,
+    on: hub.on,
+    async exportDaily(date) {
+      const { savedTo } = await desktop.saveDailyCsv({ date });
+      return savedTo === null ? { kind: 'cancelled' } : { kind: 'saved', path: savedTo };
+    },
+    // The preload is in-process: there is no link to the app that could drop.
+    transportStatus: () => 'open',
+    onTransport: () => () => {},
+  };
+}
+
+export function createWebClient(pageHref: string): TaktboardClient {
+  const hub = createEventHub();
+  const socket = openEventSocket(pageHref, hub);
+  const api = requestMethods((name, args) => postRpc(pageHref, name, args));
+  seedLiveSnapshot(api, hub);
+  return {
+    ...api,
+    kind: 'web',
+    settings: null,
+    on: hub.on,
+    async exportDaily(date) {
+      if (!DATE_RE.test(date)) throw new Error(`not a date: ${date}`);
+      const anchor = document.createElement('a');
+      anchor.href = exportUrl(pageHref, date);
+      anchor.download = `taktboard-${date}.csv`;
+      anchor.rel = 'noopener';
+      document.body.append(anchor);
+      anchor.click();
+      anchor.remove();
+      return { kind: 'download' };
+    },
+    transportStatus: socket.status,
+    onTransport: socket.onStatus,
+  };
+}
+
+export function createClient(): TaktboardClient {
+  const desktop = window.taktboard;
+  return desktop ? createDesktopClient(desktop) : createWebClient(window.location.href);
+}

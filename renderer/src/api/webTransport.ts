@@ -1,0 +1,109 @@
+// The browser transport for `taktboard serve`: requests over HTTP, events over one WebSocket that
+// comes back by itself after the server restarts or the network drops.
+import { EVENT_NAMES, type EventName, type Events } from '../../../shared/api.ts';
+import type { EventHub } from './eventHub.ts';
+import { eventsUrl, reconnectDelayMs, requestHeaders, rpcUrl, tokenFromPage } from './urls.ts';
+
+export type SocketStatus = 'connecting' | 'open' | 'down';
+
+export class RequestError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'RequestError';
+    this.status = status;
+  }
+}
+
+export async function postRpc(pageHref: string, name: string, args: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(rpcUrl(pageHref, name), {
+      method: 'POST',
+      headers: requestHeaders(tokenFromPage(pageHref)),
+      body: JSON.stringify(args ?? {}),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new RequestError('the app server does not answer', 0);
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = isRecord(body) && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
+    throw new RequestError(message, response.status);
+  }
+  return body;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Only well-formed frames reach the screens; anything else is dropped rather than crashing a render. */
+export function parseEventFrame(data: unknown): { event: EventName; payload: Events[EventName] } | null {
+  if (typeof data !== 'string') return null;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isRecord(frame) || !(EVENT_NAMES as unknown[]).includes(frame.event) || !isRecord(frame.payload)) return null;
+  return { event: frame.event as EventName, payload: frame.payload as unknown as Events[EventName] };
+}
+
+export interface EventSocket {
+  status(): SocketStatus;
+  onStatus(listener: (status: SocketStatus) => void): () => void;
+}
+
+export function openEventSocket(pageHref: string, hub: EventHub): EventSocket {
+  let status: SocketStatus = 'connecting';
+  let attempt = 0;
+  const statusListeners = new Set<(s: SocketStatus) => void>();
+  const setStatus = (next: SocketStatus) => {
+    if (next === status) return;
+    status = next;
+    for (const l of [...statusListeners]) l(status);
+  };
+
+  const connect = () => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(eventsUrl(pageHref));
+    } catch {
+      retry();
+      return;
+    }
+    socket.onopen = () => {
+      attempt = 0;
+      setStatus('open');
+    };
+    socket.onmessage = (message) => {
+      const frame = parseEventFrame(message.data);
+      if (frame) hub.emit(frame.event, frame.payload);
+    };
+    // `error` is always followed by `close`, so reconnecting from `close` alone avoids doubling up.
+    socket.onclose = () => {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      retry();
+    };
+  };
+
+  const retry = () => {
+    setStatus('down');
+    const delay = reconnectDelayMs(attempt++);
+    setTimeout(connect, delay);
+  };
+
+  connect();
+  return {
+    status: () => status,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => {
+        statusListeners.delete(listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { TrendSeries } from '../../../../shared/api.ts';
+import { formatClock, formatClockSeconds, formatTaktS } from '../../display.ts';
+import { useI18n } from '../../i18nContext.tsx';
+import { CHART } from '../../palette.ts';
+
+export function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezone: string }) {
+  const { t } = useI18n();
+  const data = trend.points.map(([ts, s]) => ({ ts, s }));
+  return (
+    <div className="chart chart-trend" data-testid="trend-chart" data-points={data.length}>
+      {data.length === 0 ? <p className="chart-empty">{t('line.noPoints')}</p> : null}
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+          <CartesianGrid stroke={CHART.grid} strokeDasharray="3 3" />
+          <XAxis
+            dataKey="ts"
+            type="number"
+            scale="time"
+            domain={[trend.from, trend.to]}
+            tickFormatter={(ts: number) => formatClock(ts, timezone)}
+            stroke={CHART.axis}
+            allowDataOverflow
+          />
+          <YAxis domain={[0, 'auto']} stroke={CHART.axis} width={56} label={{ value: t('line.seconds'), angle: -90, position: 'insideLeft', fill: CHART.axis }} />
+          <Tooltip
+            labelFormatter={(ts) => formatClockSeconds(Number(ts), timezone)}
+            formatter={(v) => [formatTaktS(Number(v)), t('line.seconds')]}
+            contentStyle={{ background: '#111821', border: `1px solid ${CHART.grid}` }}
+          />
+          {trend.targetTaktS !== null ? (
+            <ReferenceLine
+              y={trend.targetTaktS}
+              stroke={CHART.target}
+              strokeWidth={2}
+              strokeDasharray="6 4"
+              ifOverflow="extendDomain"
+              label={{ value: `${t('line.targetLine')} ${formatTaktS(trend.targetTaktS)}`, position: 'insideTopRight', fill: CHART.target }}
+            />
+          ) : null}
+          <Line type="linear" dataKey="s" stroke={CHART.line} strokeWidth={1.5} dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
