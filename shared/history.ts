@@ -1,0 +1,137 @@
+// The History screen's charts and tables, from the same inputs and pieces as the figures (figures.ts).
+import type { HourBucket, StateSegment } from './api.ts';
+import {
+  coveredWorkingMs,
+  downPeriods,
+  meanCycleMs,
+  normalizeWindow,
+  stationCycles,
+  stationOrder,
+  statesByStation,
+  targetUnitsFor,
+  type CycleSample,
+  type FigureWindow,
+  type LineParams,
+  type StateSample,
+} from './figures.ts';
+import { workingMs, type TimeWindow } from './shifts.ts';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Units per hour from the window's start (so a shift starting at 06:30 has buckets 06:30–07:30, …),
+ * the last bucket cut at the window's end. The target of a bucket is its own floor, so the buckets'
+ * targets may add up to a little less than the shift's.
+ */
+export function hourlyBuckets(line: LineParams, window: FigureWindow, cycles: readonly CycleSample[]): HourBucket[] {
+  const w = normalizeWindow(window);
+  if (w.end <= w.start) return [];
+  const n = Math.ceil((w.end - w.start) / HOUR_MS);
+  const units = new Array<number>(n).fill(0);
+  for (const c of cycles) {
+    if (c.station === line.outputStation && c.ts >= w.start && c.ts < w.end) units[Math.floor((c.ts - w.start) / HOUR_MS)]++;
+  }
+  return units.map((count, i) => {
+    const start = w.start + i * HOUR_MS;
+    const end = Math.min(w.end, start + HOUR_MS);
+    return { start, end, units: count, targetUnits: targetUnitsFor(workingMs(w, start, end) / 1000, line.targetTaktS) };
+  });
+}
+
+export interface HistogramBin {
+  fromS: number;
+  toS: number;
+  count: number;
+}
+
+const HISTOGRAM_BINS = 30;
+
+/**
+ * Takt intervals (seconds) in bins [fromS, toS). With a target: 30 bins from 0 to 3 × target, so the
+ * target sits on a bin edge a third of the way along, plus one overflow bin from 3 × target up to the
+ * largest interval when any is that long. Without a target: 30 bins from 0 to the largest interval,
+ * the last one including it.
+ */
+export function taktHistogram(intervals: readonly number[], targetTaktS: number | null): HistogramBin[] {
+  if (intervals.length === 0) return [];
+  let max = 0;
+  for (const x of intervals) if (x > max) max = x;
+  const hasTarget = typeof targetTaktS === 'number' && Number.isFinite(targetTaktS) && targetTaktS > 0;
+  const span = hasTarget ? 3 * targetTaktS : max;
+  if (span === 0) return [{ fromS: 0, toS: 0, count: intervals.length }];
+  // Edges from one expression, so a value is binned against exactly the edges the chart shows.
+  const edge = (i: number): number => (i * span) / HISTOGRAM_BINS;
+  const bins: HistogramBin[] = Array.from({ length: HISTOGRAM_BINS }, (_, i) => ({ fromS: edge(i), toS: edge(i + 1), count: 0 }));
+  const top = edge(HISTOGRAM_BINS);
+  let overflow = 0;
+  for (const x of intervals) {
+    if (hasTarget && x >= top) {
+      overflow++;
+      continue;
+    }
+    let i = Math.min(HISTOGRAM_BINS - 1, Math.floor((x * HISTOGRAM_BINS) / span));
+    while (i > 0 && x < edge(i)) i--;
+    while (i < HISTOGRAM_BINS - 1 && x >= edge(i + 1)) i++;
+    bins[i].count++;
+  }
+  if (overflow > 0) bins.push({ fromS: top, toS: max, count: overflow });
+  return bins;
+}
+
+/**
+ * Each station's states as segments covering the window, 'unknown' until its first known state (the
+ * state carried in from before the window counts from the start). Adjacent equal states are merged.
+ * Stations follow `stations`, then any other station that reports states, alphabetically.
+ */
+export function stateTimeline(stations: readonly string[], window: TimeWindow, states: readonly StateSample[]): { station: string; segments: StateSegment[] }[] {
+  const byStation = statesByStation(states);
+  return stationOrder(stations, byStation.keys()).map((station) => ({ station, segments: segmentsOf(byStation.get(station) ?? [], window) }));
+}
+
+function segmentsOf(sorted: readonly StateSample[], w: TimeWindow): StateSegment[] {
+  if (w.end <= w.start) return [];
+  const out: StateSegment[] = [];
+  let state: StateSegment['state'] = 'unknown';
+  let since = w.start;
+  const close = (until: number) => {
+    if (until <= since) return;
+    const last = out[out.length - 1];
+    if (last && last.state === state && last.end === since) last.end = until;
+    else out.push({ start: since, end: until, state });
+  };
+  for (const s of sorted) {
+    if (s.ts >= w.end) break;
+    if (s.ts > since) {
+      close(s.ts);
+      since = s.ts;
+    }
+    state = s.state;
+  }
+  close(w.end);
+  return out;
+}
+
+export interface StationStat {
+  id: string;
+  meanCycleMs: number | null;
+  cycles: number;
+  downtimeS: number;
+}
+
+/**
+ * Per station over the windows: mean cycle_ms, cycle count, and its own down time outside breaks.
+ * Every configured station is listed (a silent one shows 0 cycles), then any other reporting station.
+ */
+export function stationStats(line: LineParams, windows: readonly FigureWindow[], cycles: readonly CycleSample[], states: readonly StateSample[]): StationStat[] {
+  const ws = windows.map(normalizeWindow);
+  const counts = stationCycles(ws, cycles);
+  const byStation = statesByStation(states);
+  const order = stationOrder(line.stations, [...counts.keys(), ...byStation.keys()]);
+  return order.map((id) => {
+    const downs = downPeriods(byStation.get(id) ?? []);
+    let downMs = 0;
+    for (const w of ws) downMs += coveredWorkingMs(w, downs);
+    const c = counts.get(id);
+    return { id, meanCycleMs: meanCycleMs(c), cycles: c?.cycles ?? 0, downtimeS: downMs / 1000 };
+  });
+}
