@@ -1,0 +1,79 @@
+// The requests only the desktop window offers: saving the daily CSV through a save dialog, and reading
+// and saving the plant configuration (with the broker password kept apart, in the OS keychain).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEMO_CONFIG_INPUT, parseConfig, type ConfigResult } from '../../shared/config.ts';
+import { writeFileAtomic } from './files.ts';
+import type { DesktopPaths, RuntimeHost } from './host.ts';
+import { DesktopError, type DesktopHandlers } from './ipc.ts';
+import type { PasswordStore } from './secrets.ts';
+
+/** The Settings editor's text: JSON (a leading BOM from Notepad is fine) checked by the one config schema. */
+export function parseConfigText(text: string): ConfigResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    return { ok: false, errors: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+  return parseConfig(json);
+}
+
+export interface DesktopHandlerDeps {
+  paths: DesktopPaths;
+  passwords: PasswordStore;
+  host: Pick<RuntimeHost, 'core' | 'restart'>;
+  /** Asks the user where to save (a native dialog); null when they cancel. */
+  chooseSavePath(defaultPath: string): Promise<string | null>;
+  documentsDir: string;
+}
+
+export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
+  return {
+    async saveDailyCsv({ date }) {
+      const { fileName, csv } = await (await deps.host.core()).handlers.dailyCsv({ date });
+      // basename: the suggested name is ours, but nothing outside the dialog may pick a folder.
+      const target = await deps.chooseSavePath(path.join(deps.documentsDir, path.basename(fileName)));
+      if (target === null) return { savedTo: null };
+      try {
+        await writeFileAtomic(target, csv);
+      } catch (err) {
+        throw new DesktopError(`could not write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      return { savedTo: target };
+    },
+
+    async getSettings() {
+      // Without a file the demo runs; its configuration is the starting point to edit.
+      const configText = existsSync(deps.paths.config)
+        ? await readFile(deps.paths.config, 'utf8')
+        : JSON.stringify(DEMO_CONFIG_INPUT, null, 2) + '\n';
+      return {
+        path: deps.paths.config,
+        configText,
+        passwordStored: deps.passwords.stored(),
+        passwordUnavailable: await deps.passwords.unavailable(),
+      };
+    },
+
+    async saveSettings({ configText, brokerPassword }) {
+      const parsed = parseConfigText(configText);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      if (brokerPassword !== undefined) {
+        try {
+          await deps.passwords.save(brokerPassword);
+        } catch (err) {
+          return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
+        }
+      }
+      try {
+        await writeFileAtomic(deps.paths.config, configText);
+      } catch (err) {
+        return { ok: false, errors: [`could not write ${deps.paths.config}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] };
+      }
+      const { problems } = await deps.host.restart();
+      return problems.length === 0 ? { ok: true } : { ok: false, errors: ['The configuration was saved but could not be started.', ...problems] };
+    },
+  };
+}
