@@ -41,6 +41,7 @@ export function formatPct(pct: number | null): string {
 
 export function formatRate(perMin: number | null): string {
   if (perMin === null || !Number.isFinite(perMin)) return EMPTY;
+  if (perMin === 0) return '0';
   return perMin < 10 ? perMin.toFixed(1) : perMin.toFixed(0);
 }
 
@@ -109,6 +110,17 @@ export function formatDateTime(ts: number | null, timeZone: string): string {
   const parts = cachedFormat('dateTime', timeZone).formatToParts(ts);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/**
+ * Round-minute ticks for a time axis. Steps divide an hour, so for every whole- or half-hour
+ * timezone they land on round local minutes too.
+ */
+export function timeTicks(from: number, to: number, stepMs: number): number[] {
+  if (!(stepMs > 0) || !(to >= from)) return [];
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / stepMs) * stepMs; t <= to; t += stepMs) ticks.push(t);
+  return ticks;
 }
 
 /** Shifts a YYYY-MM-DD production date by whole days, independent of any timezone. */

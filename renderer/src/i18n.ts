@@ -141,6 +141,7 @@ const en = {
   'history.downMarked': 'Down time is red and hatched.',
   'history.computed': 'Computed in {ms} ms, times in {tz}',
   'history.noHourly': 'No hourly data.',
+  'history.hourlyNote': 'Hours below their target are drawn red.',
   'history.noHistogram': 'No takt intervals.',
   'history.noTimeline': 'No station states.',
 
@@ -344,6 +345,7 @@ const zhCN: Dictionary = {
   'history.downMarked': '故障停机以红色斜线标出。',
   'history.computed': '计算用时 {ms} 毫秒，时间为 {tz}',
   'history.noHourly': '没有每小时数据。',
+  'history.hourlyNote': '低于目标的小时以红色显示。',
   'history.noHistogram': '没有节拍间隔。',
   'history.noTimeline': '没有工位状态。',
 

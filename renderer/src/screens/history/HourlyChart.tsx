@@ -28,6 +28,7 @@ export function HourlyChart({ hourly, timezone }: { hourly: HourBucket[]; timezo
           <Line dataKey="target" name={targetLabel} type="stepAfter" stroke={CHART.target} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
         </ComposedChart>
       </ResponsiveContainer>
+      <p className="note">{t('history.hourlyNote')}</p>
     </div>
   );
 }

@@ -1,11 +1,19 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrendSeries } from '../../../../shared/api.ts';
-import { formatClock, formatClockSeconds, formatTaktS } from '../../display.ts';
+import { formatClock, formatClockSeconds, formatTaktS, timeTicks } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { CHART } from '../../palette.ts';
 
+const MINUTE_MS = 60_000;
+
+/** About eight labels whatever the window, so 15 min and 1 h read the same way. */
+function tickStepMs(spanMs: number): number {
+  return spanMs <= 20 * MINUTE_MS ? 2 * MINUTE_MS : spanMs <= 90 * MINUTE_MS ? 10 * MINUTE_MS : 30 * MINUTE_MS;
+}
+
 export function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezone: string }) {
   const { t } = useI18n();
+  const ticks = timeTicks(trend.from, trend.to, tickStepMs(trend.to - trend.from));
   const data = trend.points.map(([ts, s]) => ({ ts, s }));
   return (
     <div className="chart chart-trend" data-testid="trend-chart" data-points={data.length}>
@@ -18,6 +26,7 @@ export function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezo
             type="number"
             scale="time"
             domain={[trend.from, trend.to]}
+            ticks={ticks}
             tickFormatter={(ts: number) => formatClock(ts, timezone)}
             stroke={CHART.axis}
             allowDataOverflow

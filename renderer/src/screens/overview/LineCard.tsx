@@ -4,6 +4,7 @@ import { useI18n } from '../../i18nContext.tsx';
 import { TAKT_COLOUR } from '../../palette.ts';
 import { routeHref } from '../../routes.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { TaktText } from './TaktText.tsx';
 
 export function LineCard({ line, timezone }: { line: LiveLine; timezone: string }) {
   const { t } = useI18n();
@@ -35,7 +36,7 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
       <div className="card-takt">
         <div className="takt-caption">{t('card.actualTakt')}</div>
         <div className="takt-value" data-testid="actual-takt" data-value={line.actualTaktS ?? ''}>
-          {formatTaktS(line.actualTaktS)}
+          <TaktText seconds={line.actualTaktS} />
         </div>
         <div className="takt-status" data-status={status}>
           {t(`takt.${status}`)}

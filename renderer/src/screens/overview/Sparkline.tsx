@@ -15,7 +15,7 @@ export function Sparkline({ values, targetS, colour, label }: Props) {
     <div className="sparkline" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 4, right: 2, bottom: 4, left: 2 }}>
-          <YAxis hide domain={[0, 'auto']} />
+          <YAxis hide domain={['auto', 'auto']} />
           {targetS !== null ? <ReferenceLine y={targetS} stroke={CHART.target} strokeDasharray="4 3" ifOverflow="extendDomain" /> : null}
           <Line type="monotone" dataKey="v" stroke={colour} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
         </LineChart>
