@@ -222,6 +222,20 @@ describe('night shift and DST', () => {
     expect(f.downtimeS).toBe(1200);
   });
 
+  it('handles a break that itself spans midnight', () => {
+    const n = shiftInstancesOfDate({ timezone: 'Asia/Shanghai', shifts: [{ name: 'N', start: '20:00', end: '04:00', breaks: [{ start: '23:30', end: '00:30' }] }] }, '2026-03-10')[0];
+    const cycles = ['2026-03-10T23:29:00', '2026-03-10T23:30:00', '2026-03-10T23:45:00', '2026-03-11T00:30:00', '2026-03-11T00:31:00'].map((t) => ({ station: 'eol', ts: local(t), ok: true }));
+    const states: StateSample[] = [
+      { station: 'body', ts: local('2026-03-10T23:00:00'), state: 'down' },
+      { station: 'body', ts: local('2026-03-11T01:00:00'), state: 'running' },
+    ];
+    const f = computeFigures(vehicleLine, [n], cycles, states);
+    // A unit made during the break still counts; only (23:29, 23:30] and (00:30, 00:31] are takt intervals.
+    expect([f.plannedS, f.targetUnits, f.units, f.meanTaktS, f.p95TaktS]).toEqual([25_200, 420, 5, 60, 60]);
+    // Down 23:00–01:00 less the hour of break.
+    expect(f.downtimeS).toBe(3600);
+  });
+
   it('plans 7 h and 9 h shifts on the Europe/Berlin DST nights', () => {
     const berlin: Calendar = { timezone: 'Europe/Berlin', shifts: demoConfig().shifts };
     const spring = shiftInstancesOfDate(berlin, '2026-03-28')[2];
