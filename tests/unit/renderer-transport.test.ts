@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createEventHub } from '../../renderer/src/api/eventHub.ts';
+import {
+  eventsUrl,
+  exportUrl,
+  reconnectDelayMs,
+  RECONNECT_MAX_MS,
+  requestHeaders,
+  rpcUrl,
+  tokenFromPage,
+} from '../../renderer/src/api/urls.ts';
+import { parseEventFrame } from '../../renderer/src/api/webTransport.ts';
+
+describe('browser transport URLs', () => {
+  it('reads the token from the page query, not from the hash', () => {
+    expect(tokenFromPage('http://127.0.0.1:8080/?token=abc#/history')).toBe('abc');
+    expect(tokenFromPage('http://127.0.0.1:8080/#/history?token=abc')).toBeNull();
+    expect(tokenFromPage('http://127.0.0.1:8080/?token=')).toBeNull();
+  });
+
+  it('posts requests to /api/rpc/<name> without leaking the token into the URL', () => {
+    expect(rpcUrl('http://127.0.0.1:8080/?token=abc#/line/x', 'history')).toBe('http://127.0.0.1:8080/api/rpc/history');
+  });
+
+  it('resolves against a sub-path when served behind a proxy', () => {
+    expect(rpcUrl('https://plant.example/taktboard/?token=a', 'live')).toBe('https://plant.example/taktboard/api/rpc/live');
+  });
+
+  it('sends the token as a bearer header', () => {
+    expect(requestHeaders('abc').Authorization).toBe('Bearer abc');
+    expect(requestHeaders(null)).not.toHaveProperty('Authorization');
+  });
+
+  it('opens the WebSocket with the page protocol and the token in the query', () => {
+    expect(eventsUrl('http://127.0.0.1:8080/?token=a%2Bb#/x')).toBe('ws://127.0.0.1:8080/api/events?token=a%2Bb');
+    expect(eventsUrl('https://plant.example/')).toBe('wss://plant.example/api/events');
+  });
+
+  it('builds the export link with the date and the token', () => {
+    const url = new URL(exportUrl('http://127.0.0.1:8080/?token=t%20x', '2026-12-01'));
+    expect(url.pathname).toBe('/api/export/daily.csv');
+    expect(url.searchParams.get('date')).toBe('2026-12-01');
+    expect(url.searchParams.get('token')).toBe('t x');
+    expect(new URL(exportUrl('http://127.0.0.1:8080/', '2026-12-01')).searchParams.has('token')).toBe(false);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('doubles from half a second up to a cap, with bounded jitter', () => {
+    const mid = () => 0.5;
+    expect(reconnectDelayMs(0, mid)).toBe(500);
+    expect(reconnectDelayMs(1, mid)).toBe(1000);
+    expect(reconnectDelayMs(3, mid)).toBe(4000);
+    expect(reconnectDelayMs(50, mid)).toBe(RECONNECT_MAX_MS);
+    expect(reconnectDelayMs(0, () => 0)).toBe(400);
+    expect(reconnectDelayMs(0, () => 1)).toBe(600);
+  });
+});
+
+describe('event frames', () => {
+  it('accepts live and connection frames only', () => {
+    expect(parseEventFrame('{"event":"connection","payload":{"status":"offline"}}')).toEqual({ event: 'connection', payload: { status: 'offline' } });
+    expect(parseEventFrame('{"event":"other","payload":{}}')).toBeNull();
+    expect(parseEventFrame('{"event":"live","payload":null}')).toBeNull();
+    expect(parseEventFrame('not json')).toBeNull();
+    expect(parseEventFrame(new ArrayBuffer(2))).toBeNull();
+  });
+});
+
+describe('event hub', () => {
+  it('replays the latest payload to late subscribers and stops after unsubscribe', () => {
+    const hub = createEventHub();
+    const seen: string[] = [];
+    const connection = (status: 'connected' | 'offline') => ({ status, url: 'mqtt://x', since: 0, error: null });
+    hub.emit('connection', connection('offline'));
+    const off = hub.on('connection', (c) => seen.push(c.status));
+    expect(seen).toEqual(['offline']);
+    hub.emit('connection', connection('connected'));
+    off();
+    hub.emit('connection', connection('offline'));
+    expect(seen).toEqual(['offline', 'connected']);
+    expect(hub.latest('connection')?.status).toBe('offline');
+    expect(hub.latest('live')).toBeNull();
+  });
+});
