@@ -1,4 +1,5 @@
-import type { Diagnostics } from '../../../../shared/api.ts';
+import { memo } from 'react';
+import type { BrokerStatus, Diagnostics } from '../../../../shared/api.ts';
 import { useClient } from '../../clientContext.tsx';
 import { LoadError } from '../../components/LoadError.tsx';
 import { formatBytes, formatCount, formatDateTime, revealInvisible } from '../../display.ts';
@@ -10,7 +11,8 @@ const REFRESH_MS = 5_000;
 /** Beyond a couple of seconds, a station's timestamps start landing in the wrong takt interval. */
 const SKEW_WARN_MS = 2_000;
 
-export function DiagnosticsScreen({ timezone }: { timezone: string }) {
+/** Memoised: the live feed re-renders the app several times a second, this screen polls on its own. */
+export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone }: { timezone: string }) {
   const { t } = useI18n();
   const client = useClient();
   const diag = usePolling(() => client.diagnostics({}), 'diagnostics', REFRESH_MS);
@@ -21,7 +23,9 @@ export function DiagnosticsScreen({ timezone }: { timezone: string }) {
       {diag.data ? <DiagnosticsBody d={diag.data} timezone={timezone} /> : diag.loading ? <p className="placeholder">{t('app.loading')}</p> : null}
     </section>
   );
-}
+});
+
+const BROKER_STATUS_TEXT: Record<BrokerStatus, MessageKey> = { connected: 'conn.connected', connecting: 'conn.connecting', offline: 'conn.offline' };
 
 function DiagnosticsBody({ d, timezone }: { d: Diagnostics; timezone: string }) {
   return (
@@ -43,14 +47,13 @@ function Untrusted({ text }: { text: string }) {
 
 function BrokerPanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
   const { t } = useI18n();
-  const statusKey: MessageKey = d.broker.status === 'connected' ? 'conn.connected' : d.broker.status === 'connecting' ? 'conn.connecting' : 'conn.offline';
   return (
     <div className="panel" data-testid="diag-broker">
       <h2>{t('diag.broker')}</h2>
       <dl className="kv">
         <dt>{t('col.status')}</dt>
         <dd data-status={d.broker.status}>
-          {t(statusKey)} · {t('conn.since', { time: formatDateTime(d.broker.since, timezone) })}
+          {t(BROKER_STATUS_TEXT[d.broker.status])} · {t('conn.since', { time: formatDateTime(d.broker.since, timezone) })}
         </dd>
         <dt>{t('diag.brokerUrl')}</dt>
         <dd>
@@ -77,8 +80,8 @@ function BrokerPanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
         <tbody>
           {[...d.brokerHistory].reverse().map((h, i) => (
             <tr key={`${h.ts}-${i}`}>
-              <td>{formatDateTime(h.ts, timezone)}</td>
-              <td>{h.status}</td>
+              <td className="nowrap">{formatDateTime(h.ts, timezone)}</td>
+              <td className="nowrap" data-status={h.status}>{t(BROKER_STATUS_TEXT[h.status])}</td>
               <td>{h.error ? <Untrusted text={h.error} /> : ''}</td>
             </tr>
           ))}

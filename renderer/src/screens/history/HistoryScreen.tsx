@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { ShiftCalendar } from '../../../../shared/api.ts';
 import type { ExportOutcome } from '../../api/client.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -14,7 +14,8 @@ const CALENDAR_REFRESH_MS = 60_000;
 
 type ExportState = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; outcome: ExportOutcome } | { kind: 'failed'; message: string };
 
-export function HistoryScreen() {
+/** Memoised: the live feed re-renders the app several times a second; history only changes on its own requests. */
+export const HistoryScreen = memo(function HistoryScreen() {
   const { t } = useI18n();
   const client = useClient();
   const todayCalendar = usePolling(() => client.shiftCalendar({}), 'today', CALENDAR_REFRESH_MS);
@@ -30,7 +31,7 @@ export function HistoryScreen() {
     return todayCalendar.error ? <LoadError message={todayCalendar.error} onRetry={todayCalendar.reload} /> : <p className="placeholder">{t('app.loading')}</p>;
   }
   return <HistoryBody selection={selection} onSelect={setSelection} today={todayCalendar.data?.today ?? null} calendar={todayCalendar.data} />;
-}
+});
 
 function HistoryBody({
   selection,

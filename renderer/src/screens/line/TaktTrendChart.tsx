@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrendSeries } from '../../../../shared/api.ts';
 import { formatClock, formatClockSeconds, formatTaktS, timeTicks } from '../../display.ts';
@@ -11,7 +12,8 @@ function tickStepMs(spanMs: number): number {
   return spanMs <= 20 * MINUTE_MS ? 2 * MINUTE_MS : spanMs <= 90 * MINUTE_MS ? 10 * MINUTE_MS : 30 * MINUTE_MS;
 }
 
-export function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezone: string }) {
+/** Memoised: up to ~1 000 points, redrawn only when a new trend arrives, not on every live push. */
+export const TaktTrendChart = memo(function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezone: string }) {
   const { t } = useI18n();
   const ticks = timeTicks(trend.from, trend.to, tickStepMs(trend.to - trend.from));
   const data = trend.points.map(([ts, s]) => ({ ts, s }));
@@ -52,4 +54,4 @@ export function TaktTrendChart({ trend, timezone }: { trend: TrendSeries; timezo
       </ResponsiveContainer>
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { memo, useEffect, useState, type FormEvent } from 'react';
 import type { DesktopSettings } from '../../../../shared/api.ts';
 import type { SettingsApi } from '../../api/client.ts';
 import { LoadError } from '../../components/LoadError.tsx';
@@ -6,7 +6,8 @@ import { useI18n } from '../../i18nContext.tsx';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'refused'; errors: string[] };
 
-export function SettingsScreen({ settings }: { settings: SettingsApi }) {
+/** Memoised so live updates never re-render (and disturb) a half-edited configuration. */
+export const SettingsScreen = memo(function SettingsScreen({ settings }: { settings: SettingsApi }) {
   const { t } = useI18n();
   const [loaded, setLoaded] = useState<DesktopSettings | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -31,7 +32,7 @@ export function SettingsScreen({ settings }: { settings: SettingsApi }) {
       {loaded ? <SettingsForm initial={loaded} settings={settings} onSaved={() => setAttempt((n) => n + 1)} /> : loadError ? null : <p className="placeholder">{t('app.loading')}</p>}
     </section>
   );
-}
+});
 
 function SettingsForm({ initial, settings, onSaved }: { initial: DesktopSettings; settings: SettingsApi; onSaved(): void }) {
   const { t } = useI18n();
