@@ -47,6 +47,8 @@ export function windowOptions(preloadPath: string, opts: WindowSecurityOptions =
     allowRunningInsecureContent: false,
     webviewTag: false,
     experimentalFeatures: false,
+    // A middle click on a link fires auxclick, which can open a window around the click handlers.
+    disableBlinkFeatures: 'Auxclick',
     navigateOnDragDrop: false,
     plugins: false,
     spellcheck: false,

@@ -48,8 +48,9 @@ describe('windowOptions', () => {
     });
   });
 
-  it('turns on no Blink feature and no DevTools unless asked', () => {
+  it('turns on no Blink feature, turns off auxclick, and no DevTools unless asked', () => {
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs.disableBlinkFeatures?.split(',')).toContain('Auxclick');
     expect(prefs).not.toHaveProperty('additionalArguments');
     expect(prefs.devTools).toBe(false);
     expect(windowOptions('/p', { devTools: true }).devTools).toBe(true);
