@@ -4,7 +4,7 @@ import type { Config, LineConfig } from '../../shared/config.ts';
 import type { LiveLine, LiveStation, LineState, ShiftRef, Counters, ConnectionState, Alert, LiveSnapshot } from '../../shared/api.ts';
 import type { StationState, TelemetryEvent } from '../../shared/telemetry.ts';
 import { shiftAt, plannedSeconds, type ShiftInstance } from '../../shared/shifts.ts';
-import { taktIntervals, percentOf } from '../../shared/figures.ts';
+import { taktIntervals, percentOf, targetUnitsFor } from '../../shared/figures.ts';
 import type { Store } from './store/store.ts';
 
 /** Rolling window of the live takt: 60 s, or 10 targets for slow lines (10 min for a 60 s line). */
@@ -179,7 +179,7 @@ export class LiveView {
     const stopped = state !== 'running';
     const actual = stopped ? null : rollingTakt(line.outputTs, now, winMs, shift);
     const count = this.shiftCount(line, shift);
-    const shiftTargetUnits = shift && target ? Math.floor(plannedSeconds(shift, now) / target) : null;
+    const shiftTargetUnits = shift ? targetUnitsFor(plannedSeconds(shift, now), target) : null;
     return {
       id: line.id,
       name: line.config?.name ?? line.id,
