@@ -75,7 +75,8 @@ export function historyView(store: Store, config: Config, date: string, shift: s
       hourly: windows.flatMap((w) => hourlyBuckets(data.params, w, data.cycles)),
       taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
       stations: stationStats({ ...data.params, stations: stationIds }, windows, data.cycles, data.states),
-      timeline: windows.length === 1 ? stateTimeline(stationIds, windows[0], data.states) : [],
+      // The whole day's timeline spans its first shift's start to its last shift's end.
+      timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, data.states),
       gaps: [...gapsByStation].map(([station, missing]) => ({ station, missing })),
     });
   }
