@@ -1,0 +1,163 @@
+// Opens the SQLite file and brings its schema up to date. The schema lives in MIGRATIONS only:
+// a file written by any earlier build is upgraded step by step, never rebuilt.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { logger } from '../log.ts';
+
+const log = logger('store');
+
+export type Synchronous = 'NORMAL' | 'FULL';
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  synchronous: Synchronous;
+  /**
+   * How long a write waits for another connection's lock. better-sqlite3 waits synchronously, on the
+   * thread that also serves the UI, so this stays short: the ingest retries with backoff instead.
+   */
+  busyTimeoutMs?: number;
+}
+
+export interface Migration {
+  /** Becomes `user_version` once this step is applied. */
+  version: number;
+  description: string;
+  up: (db: Db) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'raw telemetry events and per-minute rollups',
+    up: (db) =>
+      db.exec(`
+        -- The primary key is the identity (line, station, boot, seq, ts) with ts moved forward, so the one
+        -- B-tree both refuses duplicates and serves (line, station, ts) range reads: one tree per insert.
+        CREATE TABLE events (
+          line        TEXT    NOT NULL,
+          station     TEXT    NOT NULL,
+          ts          INTEGER NOT NULL,
+          boot        TEXT    NOT NULL,
+          seq         INTEGER NOT NULL,
+          kind        TEXT    NOT NULL CHECK (kind IN ('cycle', 'state')),
+          unit        TEXT,
+          cycle_ms    REAL,
+          ok          INTEGER,
+          state       TEXT,
+          reason      TEXT,
+          received_at INTEGER NOT NULL,
+          PRIMARY KEY (line, station, ts, boot, seq)
+        ) WITHOUT ROWID;
+        -- State events are rare; a partial index finds "the state at a window's start" without walking cycles.
+        CREATE INDEX events_state ON events (line, station, ts) WHERE kind = 'state';
+
+        CREATE TABLE rollups (
+          line           TEXT    NOT NULL,
+          station        TEXT    NOT NULL,
+          minute         INTEGER NOT NULL,
+          units          INTEGER NOT NULL,
+          good           INTEGER NOT NULL,
+          rejects        INTEGER NOT NULL,
+          cycle_ms_sum   REAL    NOT NULL,
+          cycle_ms_count INTEGER NOT NULL,
+          PRIMARY KEY (line, station, minute)
+        ) WITHOUT ROWID;
+      `),
+  },
+  {
+    version: 2,
+    description: 'ingest bookkeeping: streams with counters, seq gaps, quarantine',
+    up: (db) =>
+      db.exec(`
+        -- One row per (line, station, boot): the highest seq seen and the per-stream counters. Updating this one
+        -- row per message keeps the persistent counters exact without a separate counters page per commit.
+        CREATE TABLE streams (
+          id         INTEGER PRIMARY KEY,
+          line       TEXT    NOT NULL,
+          station    TEXT    NOT NULL,
+          boot       TEXT    NOT NULL,
+          max_seq    INTEGER NOT NULL,
+          stored     INTEGER NOT NULL DEFAULT 0,
+          duplicates INTEGER NOT NULL DEFAULT 0,
+          first_seen INTEGER NOT NULL,
+          UNIQUE (line, station, boot)
+        );
+        INSERT INTO streams (line, station, boot, max_seq, stored, first_seen)
+          SELECT line, station, boot, MAX(seq), COUNT(*), MIN(received_at) FROM events GROUP BY line, station, boot;
+
+        CREATE TABLE gaps (
+          id          INTEGER PRIMARY KEY,
+          line        TEXT    NOT NULL,
+          station     TEXT    NOT NULL,
+          boot        TEXT    NOT NULL,
+          from_seq    INTEGER NOT NULL,
+          to_seq      INTEGER NOT NULL,
+          detected_at INTEGER NOT NULL
+        );
+        -- Events stored before this step still tell which seq numbers never arrived.
+        INSERT INTO gaps (line, station, boot, from_seq, to_seq, detected_at)
+          SELECT line, station, boot, prev + 1, seq - 1, received_at FROM (
+            SELECT line, station, boot, seq, received_at,
+                   LAG(seq) OVER (PARTITION BY line, station, boot ORDER BY seq) AS prev
+            FROM events
+          ) WHERE prev IS NOT NULL AND seq > prev + 1;
+
+        CREATE TABLE quarantine (
+          id          INTEGER PRIMARY KEY,
+          received_at INTEGER NOT NULL,
+          topic       TEXT    NOT NULL,
+          payload     TEXT    NOT NULL,
+          reason      TEXT    NOT NULL
+        );
+        -- Counted apart from the bounded rows, so counts survive trimming.
+        CREATE TABLE quarantine_counts (
+          reason TEXT PRIMARY KEY,
+          count  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+      `),
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Applies the steps above `user_version`, each in its own transaction together with its version bump. */
+export function migrate(db: Db, steps: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = steps.length ? steps[steps.length - 1].version : 0;
+  if (current > latest) {
+    throw new Error(`database schema v${current} is newer than this Taktboard build understands (v${latest}); use a newer build or another --db file`);
+  }
+  for (const step of steps) {
+    if (step.version <= current) continue;
+    db.transaction(() => {
+      step.up(db);
+      db.pragma(`user_version = ${step.version}`);
+    }).immediate();
+    log.info('database migrated', { version: step.version, step: step.description });
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function openDatabase(file: string, options: OpenOptions, steps: readonly Migration[] = MIGRATIONS): Db {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (options.synchronous !== 'NORMAL' && options.synchronous !== 'FULL') throw new Error(`synchronous must be NORMAL or FULL, not ${String(options.synchronous)}`);
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`could not switch ${file} to WAL (journal_mode is ${String(mode)})`);
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma('temp_store = MEMORY');
+    // Each checkpoint costs two fsyncs however few pages it copies; every message dirties the same few
+    // rollup and stream pages, so a longer WAL (16 MB) means fewer fsyncs for nearly the same copying.
+    db.pragma('wal_autocheckpoint = 4000');
+    // ...and the file is cut back after a checkpoint if a long reader let it grow far beyond that.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    migrate(db, steps);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,38 @@
+// Temporary folders for tests. Every folder made here is removed when the test process exits (vitest runs
+// each file in its own fork), also after a failed test; useTempDirs() removes its folders right after the file.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+
+const made = new Set<string>();
+let exitHook = false;
+
+function removeAll(dirs: Iterable<string>): void {
+  for (const dir of dirs) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    made.delete(dir);
+  }
+}
+
+/** A fresh folder under the OS temp dir; safe to call anywhere (hooks, tests, describe bodies). */
+export function tempDir(prefix = 'test'): string {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => removeAll([...made]));
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `taktboard-${prefix}-`));
+  made.add(dir);
+  return dir;
+}
+
+/** Call at the top level of a test file: its folders go as soon as the file's tests are done. */
+export function useTempDirs(): (prefix?: string) => string {
+  const mine: string[] = [];
+  afterAll(() => removeAll(mine));
+  return (prefix) => {
+    const dir = tempDir(prefix);
+    mine.push(dir);
+    return dir;
+  };
+}
