@@ -1,0 +1,120 @@
+// One MQTT message in, one outcome out: checked in the contract's order (size, topic, UTF-8, schema,
+// station), then committed. Bad input is quarantined and reported as handled, so the caller acknowledges
+// it and the broker does not send it forever; only a storage failure is thrown, so it is not acknowledged.
+import type { Counters } from '../../../shared/api.ts';
+import type { Config } from '../../../shared/config.ts';
+import {
+  MAX_PAYLOAD_BYTES,
+  QUARANTINE_PREFIX_BYTES,
+  parsePayload,
+  topicMatcher,
+  type TelemetryEvent,
+} from '../../../shared/telemetry.ts';
+import { logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+
+const log = logger('ingest');
+const DAY_MS = 86_400_000;
+/** Topics are bounded by MQTT at 64 KiB; the quarantine keeps enough to recognise one. */
+const QUARANTINE_TOPIC_CHARS = 512;
+
+export type Outcome = 'stored' | 'duplicate' | 'quarantined';
+export type EventListener = (event: TelemetryEvent) => void;
+
+export interface PipelineOptions {
+  config: Config;
+  store: Store;
+  /** The receiving machine's clock (future / retention limits); tests move it. */
+  now?: () => number;
+}
+
+export interface Pipeline {
+  /** Synchronous; throws only when the store does (the message must then not be acknowledged). */
+  handle(topic: string, payload: Buffer | Uint8Array, receivedAt: number): Outcome;
+  /** Called with each newly stored event (not duplicates, not quarantined). */
+  onEvent(listener: EventListener): () => void;
+  counters(): Counters;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { config, store } = options;
+  const now = options.now ?? Date.now;
+  const matcher = topicMatcher(config.broker.topicPattern, config.site);
+  const stationsByLine = new Map(config.lines.map((l) => [l.id, new Set(l.stations)]));
+  const retentionMs = config.retention.rawDays * DAY_MS;
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  const listeners = new Set<EventListener>();
+
+  function quarantine(topic: string, payload: Uint8Array, reason: string, receivedAt: number, binary = false): Outcome {
+    store.quarantine({
+      topic: topic.length > QUARANTINE_TOPIC_CHARS ? topic.slice(0, QUARANTINE_TOPIC_CHARS) + '…' : topic,
+      payloadPrefix: prefixText(payload, binary),
+      reason,
+      receivedAt,
+    });
+    log.debug('quarantined', { topic: topic.slice(0, 200), reason });
+    return 'quarantined';
+  }
+
+  function handle(topic: string, payload: Buffer | Uint8Array, receivedAt: number): Outcome {
+    // Before anything looks at the bytes: a 50 MB payload must cost no more than its first KiB.
+    if (payload.byteLength > MAX_PAYLOAD_BYTES) {
+      return quarantine(topic, payload, `payload too large (${payload.byteLength} bytes)`, receivedAt);
+    }
+    const parts = matcher.match(topic);
+    if ('error' in parts) return quarantine(topic, payload, parts.error, receivedAt);
+
+    let text: string;
+    try {
+      text = strictUtf8.decode(payload);
+    } catch {
+      return quarantine(topic, payload, 'not valid UTF-8', receivedAt, true);
+    }
+
+    const t = now();
+    const parsed = parsePayload(parts, text, { now: t, oldestTs: t - retentionMs });
+    if (!parsed.ok) return quarantine(topic, payload, parsed.reason, receivedAt);
+    const event = parsed.event;
+
+    const stations = stationsByLine.get(event.line);
+    // A line the configuration does not name is kept (shown as unconfigured); a configured line's
+    // station list is the plant's truth, so a stray station name is a wiring mistake.
+    if (stations !== undefined && !stations.has(event.station)) {
+      return quarantine(topic, payload, `unknown station "${event.station}" for line "${event.line}"`, receivedAt);
+    }
+
+    const result = store.commitEvent(event, receivedAt);
+    if (result === 'stored' && listeners.size > 0) {
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          // Already committed: a failing listener must not turn into a retry (and a duplicate).
+          log.error('event listener failed', { error: String(err) });
+        }
+      }
+    }
+    return result;
+  }
+
+  return {
+    handle,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    counters: () => store.counters(),
+  };
+}
+
+/**
+ * The first KiB as text a person can read in the UI. Invalid UTF-8 is shown as hex, since replacement
+ * characters would hide exactly what was wrong; a character cut at the KiB boundary is dropped.
+ */
+function prefixText(payload: Uint8Array, binary: boolean): string {
+  const head = payload.subarray(0, QUARANTINE_PREFIX_BYTES);
+  if (binary) return 'hex:' + Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('hex');
+  return new TextDecoder('utf-8').decode(head, { stream: true });
+}
