@@ -19,10 +19,11 @@ export interface AedesHandle {
   restart(): Promise<void>;
 }
 
-export async function startAedes(options: AedesOptions = {}): Promise<AedesHandle> {
+/** `port`: listen there instead of on a free port (a test that starts the client before the broker). */
+export async function startAedes(options: AedesOptions & { port?: number } = {}): Promise<AedesHandle> {
   let broker = await Aedes.createBroker(options);
   const sockets = new Set<net.Socket>();
-  let server = await listen(broker, 0, sockets);
+  let server = await listen(broker, options.port ?? 0, sockets);
   const port = (server.address() as net.AddressInfo).port;
 
   const close = async () => {

@@ -1,0 +1,98 @@
+// Measures the ingest commit path: queues N QoS 1 cycle messages at a broker for the ingest's persistent
+// session, then times the ingest draining them (commit, then PUBACK, one message at a time), and prints msg/s.
+//
+//   node_modules/.bin/node main/core/ingest/measure-ingest.ts [--broker mqtt://127.0.0.1:1883] [--n 20000] [--sync NORMAL|FULL] [--live]
+//
+// --live publishes while the ingest is connected instead (publisher, and with aedes the broker too, then
+// share this process's one thread with the ingest).
+// Without --broker an aedes broker runs in this process (it then shares the event loop with the ingest,
+// as in the embedded demo). For mosquitto, start one with `max_queued_messages 0` (the default queue of
+// 1000 would drop the rest) and pass its URL. tests/integration/ingest-throughput.test.ts runs both.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { parseConfig } from '../../../shared/config.ts';
+import { setLogLevel } from '../log.ts';
+import { Store } from '../store/store.ts';
+import { startIngest } from './mqtt-ingest.ts';
+import { createPipeline } from './pipeline.ts';
+
+const { values } = parseArgs({
+  options: {
+    broker: { type: 'string' },
+    n: { type: 'string', default: '20000' },
+    sync: { type: 'string', default: 'NORMAL' },
+    live: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.n);
+const synchronous = values.sync === 'FULL' ? 'FULL' : 'NORMAL';
+setLogLevel('warn');
+
+let stopBroker = async () => {};
+let url = values.broker;
+if (!url) {
+  const broker = await Aedes.createBroker();
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  stopBroker = async () => {
+    server.close();
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+  };
+}
+
+const runId = `${process.pid}-${Date.now()}`;
+const parsed = parseConfig({
+  site: 'measure',
+  broker: { clientId: `measure-${runId}`, protocolVersion: 4, keepaliveS: 30 },
+  lines: [{ id: 'cell-1', name: 'Cell 1', targetTaktS: 1, outputStation: 'grading', stations: ['coating', 'winding', 'assembly', 'formation', 'grading'] }],
+  shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
+});
+if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+const config = parsed.config;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taktboard-measure-'));
+const store = Store.open(path.join(dir, 'measure.sqlite'), { synchronous, quarantineRows: 100 });
+const pipeline = createPipeline({ config, store });
+const run = () => startIngest({ config, brokerUrl: url, pipeline, onConnection: () => {}, onAlert: () => {} });
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
+
+try {
+  let ingest = run();
+  await until(() => ingest.state().status === 'connected');
+  await new Promise((r) => setTimeout(r, 200));
+  if (!values.live) await ingest.stop();
+
+  const pub = await mqtt.connectAsync(url, { clientId: `measure-pub-${runId}`, protocolVersion: 4 });
+  const stations = config.lines[0].stations;
+  const base = Date.now() - 3_600_000;
+  const t0 = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < N; i++) {
+    const payload = `{"ts":${base + i * 20},"seq":${Math.floor(i / 5)},"unit":"C${i}","cycle_ms":${900 + (i % 97)},"result":"ok"}`;
+    sends.push(pub.publishAsync(`factory/measure/cell-1/${stations[i % 5]}/cycle`, payload, { qos: 1 }));
+  }
+  await Promise.all(sends);
+  await pub.endAsync();
+
+  const t1 = values.live ? t0 : performance.now();
+  if (!values.live) ingest = run();
+  await until(() => store.counters().stored >= N);
+  const s = (performance.now() - t1) / 1000;
+  await ingest.stop();
+  const c = store.counters();
+  const how = values.live ? 'published and stored live' : 'queued, then drained';
+  console.log(`${values.broker ? url : 'aedes in-process'}, WAL ${synchronous}, ${how}: ${c.stored} stored, ${c.duplicates} duplicates in ${s.toFixed(2)} s = ${Math.round(N / s)} msg/s`);
+} finally {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  await stopBroker();
+}

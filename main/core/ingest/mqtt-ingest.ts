@@ -1,0 +1,336 @@
+// The MQTT side of ingest: one mqtt.js client with a persistent session. A QoS 1 message is acknowledged
+// only after the pipeline has committed it (mqtt.js sends the PUBACK when handleMessage's callback runs),
+// so whatever was not committed is still the broker's to deliver again.
+import fs from 'node:fs';
+import mqtt from 'mqtt';
+import type { IClientOptions, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
+import type { Alert, BrokerStatus, ConnectionState } from '../../../shared/api.ts';
+import type { Config } from '../../../shared/config.ts';
+import { topicMatcher } from '../../../shared/telemetry.ts';
+import { logger } from '../log.ts';
+import type { Pipeline } from './pipeline.ts';
+import { describeConnectionError, describeDisconnect, describeSubscribeRefusal, storageAlert } from './words.ts';
+
+const log = logger('ingest');
+
+export type AlertCode = Alert['code'];
+
+export interface IngestTiming {
+  /** Reconnect backoff: first delay, doubled per failed attempt up to max; back to min on connect. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** After the broker refused us on purpose (credentials, ACL) or another client took our id. */
+  refusedDelayMs: number;
+  /** Retry of a message whose commit failed: first delay, doubled up to max. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  connectTimeoutMs: number;
+  /** Connected this long without being taken over clears the 'client_taken_over' alert. */
+  takeoverClearMs: number;
+  /** A session the broker ends without a word within this time counts as "closed right after connecting". */
+  shortSessionMs: number;
+}
+
+export const DEFAULT_TIMING: IngestTiming = {
+  reconnectMinMs: 1000,
+  reconnectMaxMs: 30_000,
+  refusedDelayMs: 60_000,
+  retryMinMs: 250,
+  retryMaxMs: 5000,
+  connectTimeoutMs: 10_000,
+  takeoverClearMs: 5 * 60_000,
+  shortSessionMs: 10_000,
+};
+/** This many short sessions in a row look like two clients taking the same id from each other. */
+const SHORT_SESSIONS_FOR_TAKEOVER = 3;
+
+export interface IngestOptions {
+  config: Config;
+  /** Overrides config.broker.url (`serve --broker`). */
+  brokerUrl?: string;
+  password?: string;
+  pipeline: Pipeline;
+  onConnection: (state: ConnectionState) => void;
+  /** An alert raised (or its message changed), or cleared (`message` null). */
+  onAlert: (code: AlertCode, message: string | null) => void;
+  timing?: Partial<IngestTiming>;
+}
+
+export interface Ingest {
+  stop(): Promise<void>;
+  state(): ConnectionState;
+  /** The mqtt.js client, for diagnostics and tests (listener counts); null when TLS files could not be read. */
+  readonly client: MqttClient | null;
+}
+
+export function startIngest(options: IngestOptions): Ingest {
+  const { config, pipeline } = options;
+  const broker = config.broker;
+  const timing: IngestTiming = { ...DEFAULT_TIMING, ...options.timing };
+  const url = options.brokerUrl ?? broker.url;
+  const subscription = topicMatcher(broker.topicPattern, config.site).subscription;
+  const clientId = broker.clientId ?? `taktboard-${config.site}`;
+
+  let current: ConnectionState = { status: 'connecting', url: displayUrl(url), since: Date.now(), error: null };
+  let stopped = false;
+  /** Bumped when a connection closes: a commit retry from a closed connection must not acknowledge on the next. */
+  let generation = 0;
+  let wasConnected = false;
+  let connectedAt = 0;
+  let shortSessions = 0;
+  let attemptError: string | null = null;
+  let refused = false;
+  let reconnectDelay = timing.reconnectMinMs;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let takeoverTimer: NodeJS.Timeout | null = null;
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const alerts = new Map<AlertCode, string>();
+  let storageTrouble = false;
+
+  function setState(status: BrokerStatus, error: string | null): void {
+    if (current.status === status && current.error === error) return;
+    current = { status, url: current.url, since: Date.now(), error };
+    if (status !== 'connected' && error) log.warn('broker ' + status, { url: current.url, error });
+    else log.info('broker ' + status, { url: current.url });
+    options.onConnection(current);
+  }
+
+  function raise(code: AlertCode, message: string): void {
+    if (alerts.get(code) === message) return;
+    alerts.set(code, message);
+    log.warn('alert', { code, message });
+    options.onAlert(code, message);
+  }
+
+  function clear(code: AlertCode): void {
+    if (!alerts.delete(code)) return;
+    log.info('alert cleared', { code });
+    options.onAlert(code, null);
+  }
+
+  options.onConnection(current);
+
+  let tls: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
+  try {
+    tls = readTlsFiles(broker);
+  } catch (err) {
+    // Nothing to retry until someone fixes the file: say so and stay offline.
+    setState('offline', (err as Error).message);
+    return { stop: async () => undefined, state: () => current, client: null };
+  }
+
+  const clientOptions: IClientOptions = {
+    clientId,
+    clean: false,
+    protocolVersion: broker.protocolVersion,
+    keepalive: broker.keepaliveS,
+    // mqtt.js only knows a fixed reconnect period; the bounded exponential backoff is ours (scheduleReconnect).
+    reconnectPeriod: 0,
+    connectTimeout: timing.connectTimeoutMs,
+    // We subscribe on every connect ourselves; mqtt.js's own resubscribe would send a second SUBSCRIBE.
+    resubscribe: false,
+    manualConnect: true,
+    username: broker.username || undefined,
+    password: options.password,
+    rejectUnauthorized: broker.rejectUnauthorized,
+    ...tls,
+    properties: broker.protocolVersion === 5 ? { sessionExpiryInterval: broker.sessionExpiryS } : undefined,
+  };
+  const client = mqtt.connect(url, clientOptions);
+
+  client.handleMessage = (packet: IPublishPacket, done: (err?: Error) => void) => {
+    deliver(packet.topic, packet.payload as Buffer, Date.now(), done, generation, timing.retryMinMs);
+  };
+
+  function deliver(topic: string, payload: Buffer, receivedAt: number, done: (err?: Error) => void, gen: number, delay: number): void {
+    try {
+      pipeline.handle(topic, payload, receivedAt);
+    } catch (err) {
+      if (stopped || gen !== generation) return;
+      const alert = storageAlert(err);
+      storageTrouble = true;
+      raise(alert.code, alert.message);
+      log.warn('commit failed; message kept unacknowledged and retried', { error: String(err), retryInMs: delay });
+      // Holding `done` stalls this connection, which is the point: nothing more is acknowledged until storage works.
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        if (stopped || gen !== generation) return;
+        deliver(topic, payload, receivedAt, done, gen, Math.min(delay * 2, timing.retryMaxMs));
+      }, delay);
+      retryTimers.add(timer);
+      return;
+    }
+    if (storageTrouble) {
+      storageTrouble = false;
+      clear('storage_full');
+      clear('db_locked');
+    }
+    coalesceAcks();
+    done();
+  }
+
+  // mqtt.js writes each PUBACK with its own syscall (~15 µs, a sixth of the per-message cost). Corking the
+  // socket until the event loop turns sends the PUBACKs of one received chunk in one write; every one of
+  // them still leaves only after its message was committed.
+  let corked: NodeJS.WritableStream | null = null;
+  function coalesceAcks(): void {
+    const stream = client.stream as unknown as (NodeJS.WritableStream & { cork?: () => void; uncork?: () => void }) | undefined;
+    if (!stream || corked === stream || typeof stream.cork !== 'function') return;
+    stream.cork();
+    corked = stream;
+    setImmediate(() => {
+      corked = null;
+      stream.uncork?.();
+    });
+  }
+
+  client.on('connect', (connack) => {
+    wasConnected = true;
+    connectedAt = Date.now();
+    refused = false;
+    reconnectDelay = timing.reconnectMinMs;
+    clear('broker_rejected');
+    takeoverTimer = setTimeout(() => {
+      shortSessions = 0;
+      clear('client_taken_over');
+    }, Math.max(timing.takeoverClearMs, timing.shortSessionMs));
+    setState('connected', null);
+    log.info('session', { clientId, sessionPresent: connack.sessionPresent });
+    subscribe();
+  });
+
+  function subscribe(): void {
+    client.subscribe(subscription, { qos: 1 }, (err, granted) => {
+      if (stopped) return;
+      if (err) {
+        // mqtt.js reports a refusing SUBACK either with the reason as `code` or with the SUBACK packet attached.
+        const e = err as Error & { code?: unknown; packet?: { granted?: number[] } };
+        const code = e.code ?? e.packet?.granted?.find((g) => g >= 0x80);
+        // A SUBACK refusal carries a reason code >= 0x80; anything else means the connection went away
+        // and the next connect subscribes again.
+        if (typeof code === 'number' && code >= 0x80) raise('subscribe_refused', describeSubscribeRefusal(subscription, code));
+        else log.warn('subscribe did not complete', { error: err.message });
+        return;
+      }
+      const qos = granted?.[0]?.qos;
+      if (qos === undefined || qos >= 0x80) {
+        raise('subscribe_refused', describeSubscribeRefusal(subscription, qos));
+        return;
+      }
+      clear('subscribe_refused');
+      if (qos === 0) log.warn('broker granted QoS 0 only: messages can be lost while the app is down', { subscription });
+    });
+  }
+
+  client.on('error', (err) => {
+    const problem = describeConnectionError(err);
+    attemptError = problem.words;
+    if (problem.refused) {
+      refused = true;
+      if (problem.words === 'broker rejected credentials' || problem.words === 'not authorised' || problem.words.startsWith('banned')) {
+        raise('broker_rejected', problem.words);
+      }
+    }
+  });
+
+  client.on('disconnect', (packet: IDisconnectPacket) => {
+    attemptError = describeDisconnect(packet.reasonCode);
+    if (packet.reasonCode === 142) {
+      refused = true;
+      raise('client_taken_over', `${attemptError} ("${clientId}"): is a second Taktboard running with this broker.clientId?`);
+    }
+  });
+
+  client.on('close', () => {
+    generation++;
+    if (takeoverTimer) clearTimeout(takeoverTimer);
+    takeoverTimer = null;
+    if (stopped) return;
+    if (wasConnected) noteSessionLength();
+    const error = attemptError ?? (wasConnected ? 'connection to the broker lost' : 'no answer from the broker');
+    setState('offline', error);
+    wasConnected = false;
+    scheduleReconnect();
+  });
+
+  // An MQTT 3.1.1 broker (and mosquitto 2.0 even for MQTT 5) ends the older of two connections with the same
+  // client id without saying why. Two Taktboards sharing an id then take it from each other every second;
+  // repeated silent drops right after connecting are that pattern: say so, and let the other one have it.
+  function noteSessionLength(): void {
+    const silent = attemptError === null;
+    shortSessions = silent && Date.now() - connectedAt < timing.shortSessionMs ? shortSessions + 1 : 0;
+    if (shortSessions >= SHORT_SESSIONS_FOR_TAKEOVER) {
+      refused = true;
+      raise(
+        'client_taken_over',
+        `the broker closed the connection right after accepting it ${shortSessions} times in a row: is another client (a second Taktboard?) using client id "${clientId}"?`,
+      );
+    }
+  }
+
+  function scheduleReconnect(): void {
+    if (reconnectTimer) return;
+    const delay = refused ? timing.refusedDelayMs : reconnectDelay;
+    if (!refused) reconnectDelay = Math.min(reconnectDelay * 2, timing.reconnectMaxMs);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (stopped) return;
+      attemptError = null;
+      setState('connecting', current.error);
+      client.reconnect();
+    }, delay);
+  }
+
+  client.connect();
+
+  return {
+    client,
+    state: () => current,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (takeoverTimer) clearTimeout(takeoverTimer);
+      for (const t of retryTimers) clearTimeout(t);
+      retryTimers.clear();
+      // A clean DISCONNECT keeps the session (clean: false); unacknowledged messages stay with the broker.
+      await new Promise<void>((resolve) => {
+        // end() waits for the DISCONNECT to be written; a dead socket must not hold shutdown forever.
+        const force = setTimeout(() => {
+          client.stream?.destroy();
+          resolve();
+        }, 2000);
+        client.end(!client.connected, () => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      setState('offline', null);
+    },
+  };
+}
+
+function readTlsFiles(broker: Config['broker']): Pick<IClientOptions, 'ca' | 'cert' | 'key'> {
+  const read = (field: string, file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read broker.${field} file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  return { ca: read('ca', broker.ca), cert: read('cert', broker.cert), key: read('key', broker.key) };
+}
+
+/** The URL without user:password, for the UI and logs. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
