@@ -599,6 +599,5 @@ export function reasonKey(reason: string): string {
   return reason
     .replace(/\s*\([^)]*\)/g, '')
     .replace(/"[^"]*"/g, '"…"')
-    .replace(/\b\d+\b/g, 'N')
     .slice(0, 200);
 }
