@@ -225,12 +225,8 @@ export function startIngest(options: IngestOptions): Ingest {
   client.on('error', (err) => {
     const problem = describeConnectionError(err);
     attemptError = problem.words;
-    if (problem.refused) {
-      refused = true;
-      if (problem.words === 'broker rejected credentials' || problem.words === 'not authorised' || problem.words.startsWith('banned')) {
-        raise('broker_rejected', problem.words);
-      }
-    }
+    if (problem.refused) refused = true;
+    if (problem.needsPerson) raise('broker_rejected', problem.words);
   });
 
   client.on('disconnect', (packet: IDisconnectPacket) => {

@@ -6,6 +6,8 @@ export interface ConnectionProblem {
   words: string;
   /** The broker refused us on purpose (credentials, ACL, ban): retrying soon only hammers it. */
   refused: boolean;
+  /** Someone must change credentials or the broker's rules: worth a banner ('broker_rejected'), not just a status. */
+  needsPerson?: boolean;
 }
 
 type CodedError = Error & { code?: unknown; hostname?: unknown };
@@ -14,17 +16,17 @@ const CONNACK_WORDS: Record<number, ConnectionProblem> = {
   1: { words: 'broker does not accept this MQTT version (try broker.protocolVersion 4)', refused: true },
   2: { words: 'broker rejected the client id', refused: true },
   3: { words: 'broker unavailable', refused: false },
-  4: { words: 'broker rejected credentials', refused: true },
-  5: { words: 'not authorised', refused: true },
+  4: { words: 'broker rejected credentials', refused: true, needsPerson: true },
+  5: { words: 'not authorised', refused: true, needsPerson: true },
   132: { words: 'broker does not support MQTT 5 (set broker.protocolVersion to 4)', refused: true },
   133: { words: 'broker rejected the client id', refused: true },
-  134: { words: 'broker rejected credentials', refused: true },
-  135: { words: 'not authorised', refused: true },
+  134: { words: 'broker rejected credentials', refused: true, needsPerson: true },
+  135: { words: 'not authorised', refused: true, needsPerson: true },
   136: { words: 'broker unavailable', refused: false },
   137: { words: 'broker busy', refused: false },
-  138: { words: 'banned by the broker', refused: true },
+  138: { words: 'banned by the broker', refused: true, needsPerson: true },
   139: { words: 'broker shutting down', refused: false },
-  140: { words: 'broker rejected the authentication method', refused: true },
+  140: { words: 'broker rejected the authentication method', refused: true, needsPerson: true },
   159: { words: 'broker refused: connection rate exceeded', refused: false },
 };
 
