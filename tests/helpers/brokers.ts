@@ -82,7 +82,9 @@ export function findBinary(name: string): string | null {
  */
 export function requireBinary(name: string): boolean {
   if (findBinary(name)) return true;
-  const hint = `${name} not found (looked in ${(BINARY_CANDIDATES[name] ?? []).join(', ')}; set ${name.toUpperCase()}_BIN or apt-get install -y mosquitto)`;
+  const where = BINARY_CANDIDATES[name] ?? [`/usr/sbin/${name}`, `/usr/bin/${name}`];
+  const pkg = name.startsWith('mosquitto') ? 'mosquitto' : name;
+  const hint = `${name} not found (looked in ${where.join(', ')}; set ${name.toUpperCase()}_BIN or apt-get install -y ${pkg})`;
   if (process.env.CI) throw new Error(`CI MACHINE IS MISSING A TEST DEPENDENCY: ${hint}. Refusing to skip the tests that need it.`);
   console.warn(`SKIPPED: tests that need ${name}: ${hint}`);
   return false;

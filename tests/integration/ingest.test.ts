@@ -28,10 +28,16 @@ afterEach(async () => {
 });
 
 let ids = 0;
-function testConfig(over: { protocolVersion?: 4 | 5; clientId?: string; username?: string } = {}): Config {
+function testConfig(over: { protocolVersion?: 4 | 5; clientId?: string; username?: string; ca?: string } = {}): Config {
   const r = parseConfig({
     site: 'it',
-    broker: { clientId: over.clientId ?? `ingest-it-${process.pid}-${++ids}`, protocolVersion: over.protocolVersion ?? 4, keepaliveS: 5, username: over.username ?? '' },
+    broker: {
+      clientId: over.clientId ?? `ingest-it-${process.pid}-${++ids}`,
+      protocolVersion: over.protocolVersion ?? 4,
+      keepaliveS: 5,
+      username: over.username ?? '',
+      ...(over.ca ? { ca: over.ca } : {}),
+    },
     lines: [{ id: 'l1', name: 'Line 1', targetTaktS: 1, outputStation: 'out', stations: ['s1', 'out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
@@ -514,5 +520,27 @@ describe.skipIf(!hasMosquitto)('mosquitto only', () => {
 
     const right = app(b.url, { config: testConfig({ protocolVersion: 5, username: 'line' }), password: 'right' });
     await waitFor('connected', () => status(right) === 'connected');
+  });
+
+  it.skipIf(!requireBinary('openssl'))('connects over TLS with the configured CA, and says why it cannot without it', async () => {
+    const dir = tempDir('tls');
+    const run = (...args: string[]) => execFileSync(findBinary('openssl') ?? 'openssl', args, { cwd: dir, stdio: 'pipe' });
+    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=taktboard test CA');
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext');
+    const b = await startMosquitto({ extraConf: `certfile ${dir}/server.crt\nkeyfile ${dir}/server.key` });
+    later(() => b.stop());
+    const url = `mqtts://127.0.0.1:${b.port}`;
+
+    const trusted = app(url, { config: testConfig({ protocolVersion: 5, ca: path.join(dir, 'ca.crt') }) });
+    await waitFor('connected over TLS', () => status(trusted) === 'connected');
+
+    const untrusted = app(url, { config: testConfig({ protocolVersion: 5 }) });
+    await waitFor('refused', () => untrusted.states.some((s) => s.status === 'offline'));
+    expect(untrusted.ingest.state().error).toMatch(/^TLS handshake failed: .*(self[- ]signed|unable to (get|verify))/i);
+
+    const missing = app(url, { config: testConfig({ protocolVersion: 5, ca: path.join(dir, 'nope.crt') }) });
+    expect(missing.ingest.state()).toMatchObject({ status: 'offline', error: `cannot read broker.ca file ${path.join(dir, 'nope.crt')} (ENOENT)` });
   });
 });
