@@ -29,6 +29,8 @@ export interface IngestTiming {
   takeoverClearMs: number;
   /** A session the broker ends without a word within this time counts as "closed right after connecting". */
   shortSessionMs: number;
+  /** A lock held by another program this long becomes a 'db_locked' banner; shorter ones are only logged. */
+  lockAlertAfterMs: number;
 }
 
 export const DEFAULT_TIMING: IngestTiming = {
@@ -40,6 +42,7 @@ export const DEFAULT_TIMING: IngestTiming = {
   connectTimeoutMs: 10_000,
   takeoverClearMs: 5 * 60_000,
   shortSessionMs: 10_000,
+  lockAlertAfterMs: 3000,
 };
 /** This many short sessions in a row look like two clients taking the same id from each other. */
 const SHORT_SESSIONS_FOR_TAKEOVER = 3;
@@ -85,7 +88,8 @@ export function startIngest(options: IngestOptions): Ingest {
   let takeoverTimer: NodeJS.Timeout | null = null;
   const retryTimers = new Set<NodeJS.Timeout>();
   const alerts = new Map<AlertCode, string>();
-  let storageTrouble = false;
+  /** When the current run of failed commits began, or 0. */
+  let troubleSince = 0;
 
   function setState(status: BrokerStatus, error: string | null): void {
     if (current.status === status && current.error === error) return;
@@ -148,8 +152,9 @@ export function startIngest(options: IngestOptions): Ingest {
     } catch (err) {
       if (stopped || gen !== generation) return;
       const alert = storageAlert(err);
-      storageTrouble = true;
-      raise(alert.code, alert.message);
+      troubleSince ||= Date.now();
+      // A backup or a maintenance tool may hold the lock for a moment; a full disk needs a person at once.
+      if (alert.code !== 'db_locked' || Date.now() - troubleSince >= timing.lockAlertAfterMs) raise(alert.code, alert.message);
       log.warn('commit failed; message kept unacknowledged and retried', { error: String(err), retryInMs: delay });
       // Holding `done` stalls this connection, which is the point: nothing more is acknowledged until storage works.
       const timer = setTimeout(() => {
@@ -160,8 +165,8 @@ export function startIngest(options: IngestOptions): Ingest {
       retryTimers.add(timer);
       return;
     }
-    if (storageTrouble) {
-      storageTrouble = false;
+    if (troubleSince) {
+      troubleSince = 0;
       clear('storage_full');
       clear('db_locked');
     }

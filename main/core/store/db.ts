@@ -14,7 +14,7 @@ export interface OpenOptions {
   synchronous: Synchronous;
   /**
    * How long a write waits for another connection's lock. better-sqlite3 waits synchronously, on the
-   * thread that also serves the UI, so this stays short: the ingest retries with backoff instead.
+   * thread that also serves the UI, so this stays short (default 250 ms): the ingest retries with backoff instead.
    */
   busyTimeoutMs?: number;
 }
@@ -144,7 +144,7 @@ export function openDatabase(file: string, options: OpenOptions, steps: readonly
   if (options.synchronous !== 'NORMAL' && options.synchronous !== 'FULL') throw new Error(`synchronous must be NORMAL or FULL, not ${String(options.synchronous)}`);
   const db = new Database(file);
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 1000))}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 250))}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`could not switch ${file} to WAL (journal_mode is ${String(mode)})`);
     db.pragma(`synchronous = ${options.synchronous}`);

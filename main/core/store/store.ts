@@ -236,6 +236,7 @@ export class Store {
   quarantine(item: QuarantineInput): void {
     this.timed('quarantine', () => {
       try {
+        if (!this.memoryValid) this.reloadMemory();
         this.quarantineTx(item);
       } catch (err) {
         this.memoryValid = false;
