@@ -1,5 +1,4 @@
-// Temporary folders for tests. Every folder made here is removed when the test process exits (vitest runs
-// each file in its own fork), also after a failed test; useTempDirs() removes its folders right after the file.
+// Temporary folders for tests, removed after the test file that made them, also when a test failed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,10 @@ import { afterAll } from 'vitest';
 
 const made = new Set<string>();
 let exitHook = false;
+
+// Importing this module registers the cleanup on the importing file's suite (vitest collects hooks called
+// while a file is being loaded); a vitest worker may be ended by a signal, so the exit hook alone is not enough.
+afterAll(() => removeAll([...made]));
 
 function removeAll(dirs: Iterable<string>): void {
   for (const dir of dirs) {
