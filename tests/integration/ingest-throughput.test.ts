@@ -1,7 +1,7 @@
 // Measures the commit path end to end: QoS 1 messages queued at a real broker for our persistent
 // session, then drained by the ingest (commit, then PUBACK, one message at a time). Prints msgs/s;
 // asserts only that every message was stored exactly once, never a rate (the machine is shared).
-// Size with TAKTBOARD_MEASURE_N (default 20 000).
+// Size with TAKTBOARD_MEASURE_N (default 10 000); main/core/ingest/measure-ingest.ts measures larger runs.
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { Store } from '../../main/core/store/store.ts';
 import { requireBinary, startAedes, startMosquitto } from '../helpers/brokers.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
-const N = Number(process.env.TAKTBOARD_MEASURE_N ?? 20_000);
+const N = Number(process.env.TAKTBOARD_MEASURE_N ?? 10_000);
 const tempDir = useTempDirs();
 const hasMosquitto = requireBinary('mosquitto');
 
