@@ -1,0 +1,275 @@
+// Real processes for the bench: mosquitto with a temp config on 127.0.0.1 and a free port, `taktboard
+// serve` as a user starts it, and forked helper children. Every process started here is remembered by
+// PID and stopped by that PID (also when the bench fails or is interrupted); nothing else is touched.
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+/**
+ * The checkout whose `bin/taktboard.mjs` is benchmarked: this one, or another (e.g. a copy with a proposed
+ * fix) given as TAKTBOARD_BENCH_PRODUCT, so a change can be measured before and after with the same bench.
+ */
+export const PRODUCT_ROOT = path.resolve(process.env.TAKTBOARD_BENCH_PRODUCT ?? ROOT);
+export const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
+
+// ---- bookkeeping -------------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function track(proc: ChildProcess): ChildProcess {
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+  return proc;
+}
+
+/** SIGKILL whatever is still running (by PID) and remove temp folders: for exit paths. */
+export function killAllSync(): void {
+  for (const p of children) {
+    if (p.pid !== undefined && p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  children.clear();
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `taktboard-bench-${prefix}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Stops one process by PID: the signal, then SIGKILL after graceMs. Resolves with its exit code. */
+export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 8000): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
+    const timer = setTimeout(() => {
+      if (proc.pid !== undefined) process.kill(proc.pid, 'SIGKILL');
+    }, graceMs);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    if (proc.pid !== undefined) process.kill(proc.pid, signal);
+  });
+}
+
+// ---- mosquitto ---------------------------------------------------------------------------------
+
+export interface Mosquitto {
+  url: string;
+  pid: number;
+  conf: string;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
+ * mosquitto as a plant would run it for a zero-loss subscriber: nothing dropped while a persistent
+ * session falls behind (`max_queued_messages 0` = no limit; the default 1000 would drop QoS 1 messages).
+ */
+export async function startMosquitto(extraConf: string[] = []): Promise<Mosquitto> {
+  if (!fs.existsSync(MOSQUITTO)) throw new Error(`mosquitto not found at ${MOSQUITTO} (apt-get install -y mosquitto, or set MOSQUITTO_BIN)`);
+  const dir = tempDir('mosquitto');
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const conf = [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'user root',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'max_queued_messages 0',
+      ...extraConf,
+      '',
+    ].join('\n');
+    const confFile = path.join(dir, 'mosquitto.conf');
+    fs.writeFileSync(confFile, conf);
+    let out = '';
+    const proc = track(spawn(MOSQUITTO, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    proc.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+    const exited = new Promise<boolean>((resolve) => proc.once('exit', () => resolve(false)));
+    const ready = await Promise.race([waitForPort(port, 10_000).then(() => true), exited]);
+    if (ready) {
+      return {
+        url: `mqtt://127.0.0.1:${port}`,
+        pid: proc.pid!,
+        conf,
+        log: () => out,
+        stop: async () => {
+          await stopProcess(proc, 'SIGTERM', 5000);
+        },
+      };
+    }
+    if (attempt >= 3) throw new Error(`mosquitto did not start:\n${out}`);
+  }
+}
+
+// ---- taktboard serve ---------------------------------------------------------------------------
+
+export interface Serve {
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+  dbPath: string;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** `node bin/taktboard.mjs serve --config F --db D --port 0 --broker URL`, as a user starts it. */
+export async function startServe(opts: { config: string; db: string; broker: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Serve> {
+  const args = [...(opts.nodeArgs ?? []), path.join(PRODUCT_ROOT, 'bin', 'taktboard.mjs'), 'serve', '--config', opts.config, '--db', opts.db, '--port', '0', '--broker', opts.broker];
+  const proc = track(spawn(process.execPath, args, { cwd: PRODUCT_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d).slice(-50_000));
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${out}`)), 60_000);
+    const onData = () => {
+      const m = /Taktboard is running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before printing its URL:\n${out}`));
+    });
+  });
+  return { url, pid: proc.pid!, proc, dbPath: opts.db, output: () => out, stop: () => stopProcess(proc, 'SIGTERM', 10_000) };
+}
+
+// ---- forked helpers ----------------------------------------------------------------------------
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  send(m: unknown): void;
+  /** The next message satisfying `pred`, or a rejection after timeoutMs. */
+  next<T = Record<string, unknown>>(pred: (m: Record<string, unknown>) => boolean, timeoutMs: number): Promise<T>;
+  /** Listens to every message; returns the function that stops listening. */
+  on(fn: (m: Record<string, unknown>) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export async function forkChild(file: string, args: string[], readyTimeoutMs = 20_000): Promise<Child> {
+  const proc = track(fork(path.join(ROOT, 'bench', 'children', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] }));
+  const listeners = new Set<(m: Record<string, unknown>) => void>();
+  proc.on('message', (m) => {
+    for (const l of [...listeners]) l(m as Record<string, unknown>);
+  });
+  const child: Child = {
+    proc,
+    pid: proc.pid!,
+    send: (m) => proc.send(m as never),
+    on: (fn) => {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
+    },
+    next(pred, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(l);
+          reject(new Error(`${file}: no answer in ${timeoutMs} ms`));
+        }, timeoutMs);
+        const l = (m: Record<string, unknown>) => {
+          if (m.type === 'error') {
+            clearTimeout(timer);
+            listeners.delete(l);
+            reject(new Error(`${file}: ${String(m.message)}`));
+          } else if (pred(m)) {
+            clearTimeout(timer);
+            listeners.delete(l);
+            resolve(m as never);
+          }
+        };
+        listeners.add(l);
+      });
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      try {
+        proc.send({ type: 'stop' });
+      } catch {
+        /* channel closed */
+      }
+      const timer = setTimeout(() => {
+        if (proc.pid !== undefined && proc.exitCode === null) process.kill(proc.pid, 'SIGKILL');
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  await child.next((m) => m.type === 'ready', readyTimeoutMs);
+  return child;
+}
+
+// ---- misc --------------------------------------------------------------------------------------
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS). */
+export function rssOf(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
+/** CPU time (user + system) of a process in seconds, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] = utime, fields[12] = stime (after pid and comm were cut off), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

@@ -1,0 +1,51 @@
+// (4) History on a generated day (bench/lib/day.ts): through serve's HTTP API, as the History screen and
+// the Export button use it.
+// - shift view: POST /api/rpc/history {date, shift: 'A'}; the figure is the core's own computeMs (the
+//   handler's time), the HTTP round trip with the JSON is shown beside it;
+// - the whole History payload: the same for shift 'ALL' (the whole day), round trip incl. JSON;
+// - the daily CSV: GET /api/export/daily.csv?date=, round trip incl. the bytes.
+export interface HistoryResult {
+  shift: { computeMs: number[]; httpMs: number[]; bytes: number };
+  all: { computeMs: number[]; httpMs: number[]; bytes: number };
+  csv: { httpMs: number[]; bytes: number; rows: number };
+}
+
+async function timedJson(url: string, body: unknown): Promise<{ ms: number; bytes: number; json: { computeMs: number } }> {
+  const t0 = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${text.slice(0, 300)}`);
+  return { ms, bytes: Buffer.byteLength(text), json: JSON.parse(text) as { computeMs: number } };
+}
+
+export async function runHistory(serveUrl: string, date: string, opts: { reps: number; csvReps: number; log: (s: string) => void }): Promise<HistoryResult> {
+  const r: HistoryResult = { shift: { computeMs: [], httpMs: [], bytes: 0 }, all: { computeMs: [], httpMs: [], bytes: 0 }, csv: { httpMs: [], bytes: 0, rows: 0 } };
+  const cal = await fetch(serveUrl + 'api/rpc/shiftCalendar', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date }) });
+  if (!cal.ok) throw new Error(`shiftCalendar: ${cal.status}`);
+  for (let i = 0; i < opts.reps; i++) {
+    const a = await timedJson(serveUrl + 'api/rpc/history', { date, shift: 'A' });
+    r.shift.computeMs.push(a.json.computeMs);
+    r.shift.httpMs.push(a.ms);
+    r.shift.bytes = a.bytes;
+  }
+  opts.log(`  shift view (A): compute ${r.shift.computeMs.map((x) => Math.round(x)).join(', ')} ms; HTTP ${r.shift.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${Math.round(r.shift.bytes / 1024)} KiB`);
+  for (let i = 0; i < opts.csvReps; i++) {
+    const a = await timedJson(serveUrl + 'api/rpc/history', { date, shift: 'ALL' });
+    r.all.computeMs.push(a.json.computeMs);
+    r.all.httpMs.push(a.ms);
+    r.all.bytes = a.bytes;
+  }
+  opts.log(`  whole day (ALL): compute ${r.all.computeMs.map((x) => Math.round(x)).join(', ')} ms; HTTP ${r.all.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${Math.round(r.all.bytes / 1024)} KiB`);
+  for (let i = 0; i < opts.csvReps; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${serveUrl}api/export/daily.csv?date=${date}`);
+    const buf = Buffer.from(await res.arrayBuffer());
+    r.csv.httpMs.push(performance.now() - t0);
+    if (!res.ok) throw new Error(`daily.csv: ${res.status} ${buf.toString().slice(0, 300)}`);
+    r.csv.bytes = buf.length;
+    r.csv.rows = buf.toString('utf8').split('\r\n').filter(Boolean).length - 1;
+  }
+  opts.log(`  daily CSV: ${r.csv.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${r.csv.rows} rows, ${r.csv.bytes} bytes`);
+  return r;
+}
