@@ -171,7 +171,8 @@ export async function runIngest(
     if ((await serveStep(mid)) || (await serveStep(mid))) lastPass = mid;
     else firstFail = mid;
   }
-  if (rawAt.has(-1) || rawSteps.length === 0) await rawStep();
+  // The ladder may have stopped before its middle: the raw figure still gets all its repetitions.
+  while (rawSteps.length < Math.max(1, opts.rawReps)) await rawStep();
   // One saturated step for serve too: its rate while the publisher runs flat out, and how fast it then
   // drains what mosquitto queued with the publisher idle.
   const sat = await runStep(pub, serve, pids, { rate: 0, durationMs: opts.rawMs, maxInflight: opts.maxInflight, warmupMs: 700, drainMaxMs: 120_000 });
