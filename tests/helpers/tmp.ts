@@ -2,14 +2,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 
 const made = new Set<string>();
 let exitHook = false;
 
-// Importing this module registers the cleanup on the importing file's suite (vitest collects hooks called
-// while a file is being loaded); a vitest worker may be ended by a signal, so the exit hook alone is not enough.
-afterAll(() => removeAll([...made]));
+// Under vitest, importing this module registers the cleanup on the importing file's suite (vitest collects
+// hooks called while a file is being loaded); a vitest worker may be ended by a signal, so the exit hook alone
+// is not enough. Playwright specs share the broker helpers, and there vitest's hooks do not exist.
+if (process.env.VITEST) {
+  const { afterAll } = await import('vitest');
+  afterAll(() => removeAll([...made]));
+}
 
 function removeAll(dirs: Iterable<string>): void {
   for (const dir of dirs) {
