@@ -31,11 +31,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
+        // Keep reading (and dropping) the rest so the 413 answer reaches the client before the close.
+        over = true;
+        chunks.length = 0;
         reject(new BodyTooLarge(`request body larger than ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);

@@ -104,6 +104,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         const text = await readBody(req, MAX_BODY);
         raw = text.trim() ? JSON.parse(text) : {};
       } catch (e) {
+        if (e instanceof BodyTooLarge) res.setHeader('Connection', 'close');
         return sendError(res, e instanceof BodyTooLarge ? 413 : 400, e instanceof BodyTooLarge ? e.message : 'body is not valid JSON');
       }
       const parsed = parseArgs(name, raw);
