@@ -9,10 +9,8 @@ let exitHook = false;
 // Under vitest, importing this module registers the cleanup on the importing file's suite (vitest collects
 // hooks called while a file is being loaded); a vitest worker may be ended by a signal, so the exit hook alone
 // is not enough. Playwright specs share the broker helpers, and there vitest's hooks do not exist.
-if (process.env.VITEST) {
-  const { afterAll } = await import('vitest');
-  afterAll(() => removeAll([...made]));
-}
+const vitest = process.env.VITEST ? await import('vitest') : null;
+vitest?.afterAll(() => removeAll([...made]));
 
 function removeAll(dirs: Iterable<string>): void {
   for (const dir of dirs) {
@@ -35,7 +33,8 @@ export function tempDir(prefix = 'test'): string {
 /** Call at the top level of a test file: its folders go as soon as the file's tests are done. */
 export function useTempDirs(): (prefix?: string) => string {
   const mine: string[] = [];
-  afterAll(() => removeAll(mine));
+  if (!vitest) throw new Error('useTempDirs is for vitest test files; use tempDir elsewhere');
+  vitest.afterAll(() => removeAll(mine));
   return (prefix) => {
     const dir = tempDir(prefix);
     mine.push(dir);
