@@ -12,6 +12,7 @@ import { LiveView } from './live.ts';
 import { historyView, dailyCsvOf } from './history.ts';
 import { logger } from './log.ts';
 import { RequestError } from './errors.ts';
+import { startAutoExport } from './auto-export.ts';
 
 const log = logger('core');
 const TREND_POINTS = 1000;
@@ -33,6 +34,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   let connection: ConnectionState = { status: 'connecting', url: opts.brokerUrl ?? config.broker.url, since: Date.now(), error: null };
 
   pipeline.onEvent((e) => live.onEvent(e, Date.now()));
+  const stopAutoExport = startAutoExport(store, config);
 
   const ingest = startIngest({
     config,
@@ -134,6 +136,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     },
     async stop() {
       clearInterval(pushTimer);
+      stopAutoExport();
       await ingest.stop();
       store.close();
       log.info('core stopped');
