@@ -46,7 +46,9 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   // aedes speaks MQTT 3.1.1, and the demo's client id must not clash with a real installation's.
   const config: Config = { ...base, broker: { ...base.broker, url: broker.url, protocolVersion: 4 } };
   const now = Date.now();
-  const from = now - (opts.backfillMs ?? DAY_MS);
+  // History is filled in only after what the file already holds: a restarted demo has a new
+  // simulator boot, so refilling the same hours would count them twice.
+  const from = Math.max(now - (opts.backfillMs ?? DAY_MS), (latestEventTs(opts.dbPath, config) ?? 0) + 1);
   const sim = createSimulator(config, { startTs: from, seed: now % 100_000 });
   backfill(opts.dbPath, config, sim, from, now);
   const core = await startCore({ config, dbPath: opts.dbPath });
@@ -59,11 +61,28 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
     brokerUrl: broker.url,
     async stop() {
       publishing.stop();
-      await client.endAsync();
+      // The simulated stations just stop: a graceful end would wait for in-flight QoS 1 acks that a
+      // broker shutting down may never send.
+      await client.endAsync(true);
       await core.stop();
       await broker.stop();
     },
   };
+}
+
+function latestEventTs(dbPath: string, config: Config): number | null {
+  const store = openStore(dbPath, config);
+  try {
+    let latest: number | null = null;
+    for (const line of config.lines) {
+      for (const st of store.lastEventPerStation(line.id)) {
+        if (st.lastTs !== null && (latest === null || st.lastTs > latest)) latest = st.lastTs;
+      }
+    }
+    return latest;
+  } finally {
+    store.close();
+  }
 }
 
 /**

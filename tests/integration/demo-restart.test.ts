@@ -1,0 +1,25 @@
+// The demo is restarted as often as an operator likes: history is filled in once, never twice.
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { startRuntime } from '../../main/core/runtime.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+describe('demo restart', () => {
+  it('fills in history only after what the database holds', async () => {
+    const db = path.join(tempDir('demo-restart'), 'demo.sqlite');
+    const first = await startRuntime({ dbPath: db, backfillMs: 20 * 60_000 });
+    const stored1 = (await first.core.handlers.live({})).counters.stored;
+    await first.stop();
+    expect(stored1).toBeGreaterThan(20 * 60 * 5);
+
+    const second = await startRuntime({ dbPath: db, backfillMs: 20 * 60_000 });
+    const snap = await second.core.handlers.live({});
+    await second.stop();
+    // Only the seconds between the two starts were added, not another 20 minutes.
+    expect(snap.counters.stored - stored1).toBeLessThan(200);
+    const cell = snap.lines.find((l) => l.id === 'yibin-cell-1')!;
+    expect(cell.actualTaktS).not.toBeNull();
+    expect(cell.actualTaktS!).toBeGreaterThan(0.9);
+    expect(cell.actualTaktS!).toBeLessThan(1.1);
+  });
+});
