@@ -37,8 +37,8 @@ export interface CsvRow {
   figures: Figures;
 }
 
-/** The numeric figures between target_takt_s and bottleneck_station, in column order. */
-const FIGURE_COLUMNS = [
+/** The numeric figures between target_takt_s and bottleneck_station, in column order (the History table shows them so too). */
+export const FIGURE_COLUMNS = [
   'plannedS',
   'units',
   'good',
