@@ -244,12 +244,42 @@ export function meanCycleMs(s: StationCycles | undefined): number | null {
   return s && s.timed > 0 ? s.sumCycleUs / (s.timed * 1000) : null;
 }
 
+/**
+ * A line's cycles for a set of windows without one row per event: the output station's cycles one by one
+ * (units, rejects and takt need each), every station's totals (the bottleneck and the station table need
+ * no more). History reads this form (per-minute rollups give the totals); the figures from it equal those
+ * from the raw rows of the same windows.
+ */
+export interface CycleTotals {
+  /** Output-station cycle timestamps, ascending; ones outside the windows are ignored. */
+  outputTs: ArrayLike<number>;
+  /** The rejected (not ok) ones among them, ascending. */
+  rejectTs: ArrayLike<number>;
+  /** Per station, its cycles with ts inside the windows (a union: an event inside two windows counts once). */
+  stations: ReadonlyMap<string, StationCycles>;
+}
+
+/** Either every cycle event of the line (any order) or the same events as totals. */
+export type LineCycles = readonly CycleSample[] | CycleTotals;
+
 interface CycleScan {
-  /** Output-station timestamps inside any window, ascending. */
-  outputTs: Float64Array;
+  /** Output-station timestamps inside any window (or, from totals, possibly outside too), ascending. */
+  outputTs: ArrayLike<number>;
   /** The rejected ones among them, ascending. */
-  rejectTs: Float64Array;
-  stations: Map<string, StationCycles>;
+  rejectTs: ArrayLike<number>;
+  stations: ReadonlyMap<string, StationCycles>;
+}
+
+export function isRawCycles(cycles: LineCycles): cycles is readonly CycleSample[] {
+  return Array.isArray(cycles);
+}
+
+/** The scan of either form. From totals, a station with no cycle is dropped, as the raw scan never lists one. */
+function scanOf(outputStation: string | null, ws: readonly FigureWindow[], cycles: LineCycles): CycleScan {
+  if (isRawCycles(cycles)) return scanCycles(outputStation, ws, cycles);
+  const stations = new Map<string, StationCycles>();
+  for (const [id, c] of cycles.stations) if (c.cycles > 0) stations.set(id, c);
+  return { outputTs: cycles.outputTs, rejectTs: cycles.rejectTs, stations };
 }
 
 /**
@@ -298,7 +328,7 @@ function scanCycles(outputStation: string | null, ws: readonly FigureWindow[], c
 }
 
 /** Highest mean cycle time; ties go to the first station in `order`. null when no station reports cycle_ms. */
-function bottleneck(order: readonly string[], stations: Map<string, StationCycles>): string | null {
+function bottleneck(order: readonly string[], stations: ReadonlyMap<string, StationCycles>): string | null {
   let best: string | null = null;
   let bestMean = -1;
   for (const id of order) {
@@ -312,11 +342,11 @@ function bottleneck(order: readonly string[], stations: Map<string, StationCycle
 }
 
 /** Cycle statistics per station over the windows, for the History screen's station table. */
-export function stationCycles(windows: readonly FigureWindow[], cycles: readonly CycleSample[]): Map<string, StationCycles> {
-  return scanCycles(null, windows.map(normalizeWindow), cycles).stations;
+export function stationCycles(windows: readonly FigureWindow[], cycles: LineCycles): ReadonlyMap<string, StationCycles> {
+  return scanOf(null, windows.map(normalizeWindow), cycles).stations;
 }
 
-function countIn(sorted: Float64Array, w: TimeWindow): number {
+function countIn(sorted: ArrayLike<number>, w: TimeWindow): number {
   const lo = lowerBound(sorted, w.start);
   return lowerBound(sorted, w.end, lo) - lo;
 }
@@ -331,9 +361,9 @@ export function percentOf(num: number, den: number): number | null {
  * planned and down time and target units are sums over the windows, takt intervals are pooled per
  * window, and every ratio is taken from those sums and pools.
  */
-export function computeFigures(line: LineParams, windows: readonly FigureWindow[], cycles: readonly CycleSample[], states: readonly StateSample[]): Figures {
+export function computeFigures(line: LineParams, windows: readonly FigureWindow[], cycles: LineCycles, states: readonly StateSample[]): Figures {
   const ws = windows.map(normalizeWindow);
-  const scan = scanCycles(line.outputStation, ws, cycles);
+  const scan = scanOf(line.outputStation, ws, cycles);
   const perStation = statesByStation(states);
   const downs = unionWindows([...perStation.values()].flatMap(downPeriods));
   const takt = usableTakt(line.targetTaktS);

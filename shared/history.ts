@@ -3,6 +3,8 @@ import type { HourBucket, StateSegment } from './api.ts';
 import {
   coveredWorkingMs,
   downPeriods,
+  isRawCycles,
+  lowerBound,
   meanCycleMs,
   normalizeWindow,
   stationCycles,
@@ -11,6 +13,7 @@ import {
   targetUnitsFor,
   type CycleSample,
   type FigureWindow,
+  type LineCycles,
   type LineParams,
   type StateSample,
 } from './figures.ts';
@@ -23,13 +26,18 @@ const HOUR_MS = 3_600_000;
  * the last bucket cut at the window's end. The target of a bucket is its own floor, so the buckets'
  * targets may add up to a little less than the shift's.
  */
-export function hourlyBuckets(line: LineParams, window: FigureWindow, cycles: readonly CycleSample[]): HourBucket[] {
+export function hourlyBuckets(line: LineParams, window: FigureWindow, cycles: LineCycles): HourBucket[] {
   const w = normalizeWindow(window);
   if (w.end <= w.start) return [];
   const n = Math.ceil((w.end - w.start) / HOUR_MS);
   const units = new Array<number>(n).fill(0);
-  for (const c of cycles) {
-    if (c.station === line.outputStation && c.ts >= w.start && c.ts < w.end) units[Math.floor((c.ts - w.start) / HOUR_MS)]++;
+  if (isRawCycles(cycles)) {
+    for (const c of cycles) {
+      if (c.station === line.outputStation && c.ts >= w.start && c.ts < w.end) units[Math.floor((c.ts - w.start) / HOUR_MS)]++;
+    }
+  } else {
+    const ts = cycles.outputTs;
+    for (let i = lowerBound(ts, w.start); i < ts.length && ts[i] < w.end; i++) units[Math.floor((ts[i] - w.start) / HOUR_MS)]++;
   }
   return units.map((count, i) => {
     const start = w.start + i * HOUR_MS;
@@ -122,7 +130,7 @@ export interface StationStat {
  * Per station over the windows: mean cycle_ms, cycle count, and its own down time outside breaks.
  * Every configured station is listed (a silent one shows 0 cycles), then any other reporting station.
  */
-export function stationStats(line: LineParams, windows: readonly FigureWindow[], cycles: readonly CycleSample[], states: readonly StateSample[]): StationStat[] {
+export function stationStats(line: LineParams, windows: readonly FigureWindow[], cycles: LineCycles, states: readonly StateSample[]): StationStat[] {
   const ws = windows.map(normalizeWindow);
   const counts = stationCycles(ws, cycles);
   const byStation = statesByStation(states);
