@@ -2,18 +2,22 @@
 // so the History screen, the API and the CSV are the same numbers by construction.
 import type { Config, LineConfig } from '../../shared/config.ts';
 import type { HistoryLine, HistoryView, DailyCsv } from '../../shared/api.ts';
-import { computeFigures, taktIntervals, type LineParams, type FigureWindow, type CycleSample, type StateSample } from '../../shared/figures.ts';
+import { computeFigures, taktIntervals, type LineParams, type FigureWindow, type StateSample } from '../../shared/figures.ts';
 import { hourlyBuckets, taktHistogram, stateTimeline, stationStats } from '../../shared/history.ts';
 import { shiftInstancesOfDate, type ShiftInstance } from '../../shared/shifts.ts';
 import { dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
 import type { Store } from './store/store.ts';
+import { cycleTotals, outputSeries, stationTotals, stationsByFirstCycle, type OutputSeries } from './store/history-reads.ts';
 import { RequestError } from './errors.ts';
 
-
-/** What one line needs for any set of windows: its cycles and states, read once. */
+/**
+ * What one line needs for any set of windows inside [from, to), read once: the output station's cycles
+ * one by one and the states. Other stations' cycles are read per set of windows as totals (stationTotals):
+ * the figures need no more of them, and a day of them is millions of rows.
+ */
 interface LineData {
   params: LineParams;
-  cycles: CycleSample[];
+  output: OutputSeries;
   states: StateSample[];
 }
 
@@ -29,7 +33,7 @@ function lineParams(config: Config, id: string): { params: LineParams; cfg: Line
 
 function readLine(store: Store, config: Config, id: string, from: number, to: number): LineData {
   const { params } = lineParams(config, id);
-  return { params, cycles: store.cycles(id, from, to), states: store.states(id, from, to) };
+  return { params, output: outputSeries(store, id, params.outputStation, from, to), states: store.states(id, from, to) };
 }
 
 function toWindows(instances: ShiftInstance[]): FigureWindow[] {
@@ -55,26 +59,25 @@ export function historyView(store: Store, config: Config, date: string, shift: s
   for (const id of linesToShow(store, config)) {
     const { cfg } = lineParams(config, id);
     const data = readLine(store, config, id, from, to);
-    const stationIds = [...new Set([...data.params.stations, ...data.cycles.map((c) => c.station), ...data.states.map((s) => s.station)])];
+    const cycles = cycleTotals(data.output, stationTotals(store, id, windows));
+    const configured = new Set(data.params.stations);
+    // The order a scan of [from, to) by ts met the stations in: configured ones first, then the others.
+    const others = stationsByFirstCycle(store, id, store.stationsSeen(id).filter((s) => !configured.has(s)), from, to);
+    const stationIds = [...new Set([...data.params.stations, ...others, ...data.states.map((s) => s.station)])];
     const gapsByStation = new Map<string, number>();
     for (const g of store.gaps(id)) {
       if (g.detectedAt >= from && g.detectedAt < to) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
     }
-    const intervals = windows.flatMap((w) =>
-      taktIntervals(
-        data.cycles.filter((c) => c.station === data.params.outputStation && c.ts >= w.start && c.ts < w.end).map((c) => c.ts).sort((a, b) => a - b),
-        w,
-      ),
-    );
+    const intervals = windows.flatMap((w) => taktIntervals(data.output.outputTs, w));
     lines.push({
       id,
       name: cfg?.name ?? id,
       configured: cfg !== null,
       targetTaktS: cfg?.targetTaktS ?? null,
-      figures: computeFigures(data.params, windows, data.cycles, data.states),
-      hourly: windows.flatMap((w) => hourlyBuckets(data.params, w, data.cycles)),
+      figures: computeFigures(data.params, windows, cycles, data.states),
+      hourly: windows.flatMap((w) => hourlyBuckets(data.params, w, cycles)),
       taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
-      stations: stationStats({ ...data.params, stations: stationIds }, windows, data.cycles, data.states),
+      stations: stationStats({ ...data.params, stations: stationIds }, windows, cycles, data.states),
       // The whole day's timeline spans its first shift's start to its last shift's end.
       timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, data.states),
       gaps: [...gapsByStation].map(([station, missing]) => ({ station, missing })),
@@ -99,7 +102,7 @@ export function dailyCsvOf(store: Store, config: Config, date: string): DailyCsv
         line: line.id,
         lineName: line.name,
         targetTaktS: line.targetTaktS,
-        figures: computeFigures(data.params, ws, data.cycles, data.states),
+        figures: computeFigures(data.params, ws, cycleTotals(data.output, stationTotals(store, line.id, ws)), data.states),
       });
       instances.forEach((s, i) => rows.push(row(s.name, [windows[i]])));
       rows.push(row('ALL', windows));

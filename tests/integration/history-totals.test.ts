@@ -1,0 +1,158 @@
+// History reads the output station row by row and every other station as totals (per-minute rollups, or one
+// SQL aggregate when a window edge is not on a whole minute). These tests hold that form to the raw rows on a
+// generated mixed day: the simulator's two demo lines plus an unconfigured station with fractional cycle_ms,
+// cycles without cycle_ms, an unconfigured line, overlapping shifts, and raw events pruned under the rollups.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig, DEMO_CONFIG_INPUT, type Config } from '../../shared/config.ts';
+import { computeFigures, stationCycles, taktIntervals, type FigureWindow, type LineParams } from '../../shared/figures.ts';
+import { hourlyBuckets, stateTimeline, stationStats, taktHistogram } from '../../shared/history.ts';
+import { shiftInstancesOfDate } from '../../shared/shifts.ts';
+import { dailyCsv, type CsvRow } from '../../shared/csv.ts';
+import type { TelemetryEvent } from '../../shared/telemetry.ts';
+import { createSimulator } from '../../main/core/simulator/simulator.ts';
+import { Store } from '../../main/core/store/store.ts';
+import { cycleTotals, outputSeries, stationTotals } from '../../main/core/store/history-reads.ts';
+import { historyView, dailyCsvOf } from '../../main/core/history.ts';
+import { useTempDirs } from '../helpers/tmp.ts';
+
+const tempDir = useTempDirs();
+const DATE = '2026-03-10';
+const local = (t: string) => Date.parse(`${DATE}T${t}+08:00`);
+
+function mixedConfig(): Config {
+  const r = parseConfig({
+    ...DEMO_CONFIG_INPUT,
+    shifts: [
+      { name: 'A', start: '06:00', end: '07:00', breaks: [{ start: '06:30', end: '06:40' }] },
+      { name: 'B', start: '07:00', end: '08:30', breaks: [{ start: '07:45', end: '07:50' }] },
+      { name: 'C', start: '08:15', end: '09:00', breaks: [] },
+    ],
+  });
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  return r.config;
+}
+
+/** The pre-totals History, from every raw row through the same shared functions: the oracle. */
+function rawView(store: Store, config: Config, shift: string) {
+  const all = shiftInstancesOfDate(config, DATE);
+  const windows: FigureWindow[] = (shift === 'ALL' ? all : all.filter((s) => s.name === shift)).map((s) => ({ start: s.start, end: s.end, breaks: s.breaks }));
+  const from = Math.min(...windows.map((w) => w.start));
+  const to = Math.max(...windows.map((w) => w.end));
+  const ids = config.lines.map((l) => l.id);
+  for (const id of store.linesSeen()) if (!ids.includes(id)) ids.push(id);
+  return ids.map((id) => {
+    const cfg = config.lines.find((l) => l.id === id);
+    const params: LineParams = cfg
+      ? { targetTaktS: cfg.targetTaktS, idealCycleS: cfg.idealCycleS, outputStation: cfg.outputStation, stations: cfg.stations }
+      : { targetTaktS: null, outputStation: '', stations: [] };
+    const cycles = store.cycles(id, from, to);
+    const states = store.states(id, from, to);
+    const stationIds = [...new Set([...params.stations, ...cycles.map((c) => c.station), ...states.map((s) => s.station)])];
+    const outTs = cycles.filter((c) => c.station === params.outputStation).map((c) => c.ts);
+    return {
+      id,
+      figures: computeFigures(params, windows, cycles, states),
+      hourly: windows.flatMap((w) => hourlyBuckets(params, w, cycles)),
+      taktHistogram: taktHistogram(windows.flatMap((w) => taktIntervals(outTs, w)), cfg?.targetTaktS ?? null),
+      stations: stationStats({ ...params, stations: stationIds }, windows, cycles, states),
+      timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, states),
+    };
+  });
+}
+
+function rawCsv(store: Store, config: Config): string {
+  const instances = shiftInstancesOfDate(config, DATE);
+  const windows = instances.map((s) => ({ start: s.start, end: s.end, breaks: s.breaks }));
+  const from = Math.min(...windows.map((w) => w.start));
+  const to = Math.max(...windows.map((w) => w.end));
+  const rows: CsvRow[] = [];
+  for (const line of config.lines) {
+    const params: LineParams = { targetTaktS: line.targetTaktS, idealCycleS: line.idealCycleS, outputStation: line.outputStation, stations: line.stations };
+    const cycles = store.cycles(line.id, from, to);
+    const states = store.states(line.id, from, to);
+    const row = (shift: string, ws: FigureWindow[]): CsvRow => ({ date: DATE, shift, line: line.id, lineName: line.name, targetTaktS: line.targetTaktS, figures: computeFigures(params, ws, cycles, states) });
+    instances.forEach((s, i) => rows.push(row(s.name, [windows[i]])));
+    rows.push(row('ALL', windows));
+  }
+  return dailyCsv(rows);
+}
+
+function fastView(store: Store, config: Config, shift: string) {
+  return historyView(store, config, DATE, shift).lines.map(({ id, figures, hourly, taktHistogram, stations, timeline }) => ({ id, figures, hourly, taktHistogram, stations, timeline }));
+}
+
+describe('History from totals equals History from raw rows (generated mixed day)', () => {
+  const config = mixedConfig();
+  let store: Store;
+
+  beforeAll(() => {
+    store = Store.open(path.join(tempDir('history-totals'), 'day.sqlite'), { synchronous: 'NORMAL', quarantineRows: 100 });
+    const from = local('05:50:00');
+    const to = local('09:10:00');
+    const sim = createSimulator(config, { startTs: from, seed: 11, boot: 'mixed' });
+    for (let t = from; t < to; t = Math.min(to, t + 15 * 60_000)) store.commitEvents(sim.advanceTo(Math.min(to, t + 15 * 60_000) - 1).map((m) => m.event), to);
+    const extra: TelemetryEvent[] = [];
+    let seq = 0;
+    // An unconfigured station: fractional cycle_ms in B (the rollups must step aside there), some without any.
+    for (let ts = local('06:20:00') + 137; ts < local('08:40:00'); ts += 9_337) {
+      const frac = ts > local('07:10:00') && ts < local('07:30:00');
+      extra.push({ line: 'yibin-cell-1', station: 'rework', kind: 'cycle', ts, seq: seq++, boot: 'x', ok: seq % 7 !== 0, ...(seq % 5 === 0 ? {} : { cycleMs: frac ? 1234.5678 + seq / 3 : 1500 + (seq % 13) }) });
+    }
+    // A line only telemetry names.
+    for (let ts = local('05:58:00'); ts < local('08:55:00'); ts += 41_003) {
+      extra.push({ line: 'ghost', station: 'g2', kind: 'cycle', ts, seq: seq++, boot: 'x', ok: true, cycleMs: 3000 + (seq % 17) });
+      extra.push({ line: 'ghost', station: 'g1', kind: 'cycle', ts: ts + 500, seq: seq++, boot: 'x', ok: seq % 3 !== 0, cycleMs: 2999 });
+    }
+    extra.push({ line: 'ghost', station: 'g1', kind: 'state', ts: local('06:10:00'), seq: seq++, boot: 'x', state: 'down' });
+    extra.push({ line: 'ghost', station: 'g1', kind: 'state', ts: local('06:15:30'), seq: seq++, boot: 'x', state: 'running' });
+    store.commitEvents(extra, to);
+  });
+  afterAll(() => store?.close());
+
+  it('gives the same shift views, day view and daily CSV', () => {
+    for (const shift of ['A', 'B', 'C', 'ALL']) expect(fastView(store, config, shift)).toEqual(rawView(store, config, shift));
+    expect(dailyCsvOf(store, config, DATE).csv).toBe(rawCsv(store, config));
+  });
+
+  it('gives the same figures and station table for windows on and off whole minutes', () => {
+    const line = config.lines[0];
+    const params: LineParams = { targetTaktS: line.targetTaktS, outputStation: line.outputStation, stations: line.stations };
+    const windowSets: FigureWindow[][] = [
+      [{ start: local('06:00:00'), end: local('06:45:00'), breaks: [{ start: local('06:30:00'), end: local('06:40:00') }] }],
+      [{ start: local('06:00:00') + 1, end: local('06:45:00'), breaks: [] }],
+      [{ start: local('06:07:13') + 250, end: local('07:20:41') + 999, breaks: [{ start: local('06:30:00') + 17, end: local('06:41:09') }] }],
+      [
+        { start: local('06:01:30'), end: local('06:59:59'), breaks: [] },
+        { start: local('06:50:00'), end: local('08:00:00'), breaks: [{ start: local('07:45:00'), end: local('07:50:00') }] }, // overlaps the first
+      ],
+      [{ start: local('07:00:00'), end: local('07:40:00'), breaks: [] }], // the fractional cycle_ms
+    ];
+    for (const ws of windowSets) {
+      const from = Math.min(...ws.map((w) => w.start));
+      const to = Math.max(...ws.map((w) => w.end));
+      const raw = store.cycles(line.id, from, to);
+      const states = store.states(line.id, from, to);
+      const totals = cycleTotals(outputSeries(store, line.id, line.outputStation, from, to), stationTotals(store, line.id, ws));
+      expect(computeFigures(params, ws, totals, states)).toEqual(computeFigures(params, ws, raw, states));
+      expect(stationStats(params, ws, totals, states)).toEqual(stationStats(params, ws, raw, states));
+    }
+  });
+
+  it('reads the rollups on whole minutes, and not where raw events were pruned under them', () => {
+    const id = config.lines[0].id;
+    const w: FigureWindow = { start: local('06:00:00'), end: local('07:00:00'), breaks: [] };
+    const raw = () => stationCycles([w], store.cycles(id, w.start, w.end));
+    expect(stationTotals(store, id, [w])).toEqual(raw());
+    // A late whole-ms change to one minute's rollup shows in the totals: they come from the rollups.
+    const bump = store.db.prepare('UPDATE rollups SET cycle_ms_sum = cycle_ms_sum + ? WHERE line = ? AND station = ? AND minute = ?');
+    bump.run(1000, id, 'coating', local('06:20:00'));
+    expect(stationTotals(store, id, [w]).get('coating')!.sumCycleUs).toBe(raw().get('coating')!.sumCycleUs + 1_000_000);
+    bump.run(-1000, id, 'coating', local('06:20:00'));
+    // pruneRaw keeps the rollups; the figures follow the raw events that are left, as before.
+    store.pruneRaw(local('06:12:30') + 1);
+    expect(stationTotals(store, id, [w])).toEqual(raw());
+    for (const shift of ['A', 'ALL']) expect(fastView(store, config, shift)).toEqual(rawView(store, config, shift));
+    expect(dailyCsvOf(store, config, DATE).csv).toBe(rawCsv(store, config));
+  });
+});
