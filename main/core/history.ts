@@ -7,7 +7,7 @@ import { hourlyBuckets, taktHistogram, stateTimeline, stationStats } from '../..
 import { shiftInstancesOfDate, type ShiftInstance } from '../../shared/shifts.ts';
 import { dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
 import type { Store } from './store/store.ts';
-import { cycleTotals, outputSeries, stationTotals, stationsByFirstCycle, type OutputSeries } from './store/history-reads.ts';
+import { cycleTotals, outputSeries, stationTotals, stationTotalsFromRollups, stationsByFirstCycle, type OutputSeries } from './store/history-reads.ts';
 import { RequestError } from './errors.ts';
 
 /**
@@ -55,35 +55,70 @@ export function historyView(store: Store, config: Config, date: string, shift: s
   const windows = toWindows(chosen);
   const from = Math.min(...windows.map((w) => w.start));
   const to = Math.max(...windows.map((w) => w.end));
-  const lines: HistoryLine[] = [];
-  for (const id of linesToShow(store, config)) {
-    const { cfg } = lineParams(config, id);
-    const data = readLine(store, config, id, from, to);
-    const cycles = cycleTotals(data.output, stationTotals(store, id, windows));
-    const configured = new Set(data.params.stations);
-    // The order a scan of [from, to) by ts met the stations in: configured ones first, then the others.
-    const others = stationsByFirstCycle(store, id, store.stationsSeen(id).filter((s) => !configured.has(s)), from, to);
-    const stationIds = [...new Set([...data.params.stations, ...others, ...data.states.map((s) => s.station)])];
-    const gapsByStation = new Map<string, number>();
-    for (const g of store.gaps(id)) {
-      if (g.detectedAt >= from && g.detectedAt < to) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
-    }
-    const intervals = windows.flatMap((w) => taktIntervals(data.output.outputTs, w));
-    lines.push({
-      id,
-      name: cfg?.name ?? id,
-      configured: cfg !== null,
-      targetTaktS: cfg?.targetTaktS ?? null,
-      figures: computeFigures(data.params, windows, cycles, data.states),
-      hourly: windows.flatMap((w) => hourlyBuckets(data.params, w, cycles)),
-      taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
-      stations: stationStats({ ...data.params, stations: stationIds }, windows, cycles, data.states),
-      // The whole day's timeline spans its first shift's start to its last shift's end.
-      timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, data.states),
-      gaps: [...gapsByStation].map(([station, missing]) => ({ station, missing })),
-    });
-  }
+  // Only a window that is over can stop changing; the current shift's lines change with every event.
+  const over = to <= Date.now();
+  const lines = linesToShow(store, config).map((id) => historyLine(store, config, id, windows, from, to, over));
   return { date, shift, timezone: config.timezone, windows: windows.map(({ start, end }) => ({ start, end })), lines, computeMs: performance.now() - t0 };
+}
+
+type ComputedLine = Omit<HistoryLine, 'gaps'>;
+
+/**
+ * History lines of windows that are over, so reopening a past shift does not reread its output station.
+ * An entry is keyed by all the line's inputs but its events, and used only while a fingerprint of the events
+ * is unchanged: every station's cycle totals from the rollups (they grow with every cycle event stored in the
+ * windows, late ones included, and are only used when no raw event under them was pruned), the stations met
+ * in [from, to), and the state events read. Each of those is read afresh on every request anyway.
+ */
+const MAX_CACHED_LINES = 96;
+const lineCache = new WeakMap<Store, Map<string, { fingerprint: string; line: ComputedLine }>>();
+
+function historyLine(store: Store, config: Config, id: string, windows: FigureWindow[], from: number, to: number, over: boolean): HistoryLine {
+  const { cfg, params } = lineParams(config, id);
+  const gapsByStation = new Map<string, number>();
+  for (const g of store.gaps(id)) {
+    if (g.detectedAt >= from && g.detectedAt < to) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
+  }
+  const gaps = [...gapsByStation].map(([station, missing]) => ({ station, missing }));
+
+  const states = store.states(id, from, to);
+  const configured = new Set(params.stations);
+  // The order a scan of [from, to) by ts met the stations in: configured ones first, then the others.
+  const others = stationsByFirstCycle(store, id, store.stationsSeen(id).filter((s) => !configured.has(s)), from, to);
+  const rollupTotals = over ? stationTotalsFromRollups(store, id, windows) : null;
+  const key = JSON.stringify([id, cfg, windows]);
+  const fingerprint = rollupTotals ? JSON.stringify([[...rollupTotals], others, states]) : null;
+  let cache = lineCache.get(store);
+  if (!cache) lineCache.set(store, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && fingerprint !== null && hit.fingerprint === fingerprint) return { ...hit.line, gaps };
+
+  const output = outputSeries(store, id, params.outputStation, from, to);
+  const cycles = cycleTotals(output, rollupTotals ?? stationTotals(store, id, windows));
+  const stationIds = [...new Set([...params.stations, ...others, ...states.map((s) => s.station)])];
+  const intervals = windows.flatMap((w) => taktIntervals(output.outputTs, w));
+  const line: ComputedLine = {
+    id,
+    name: cfg?.name ?? id,
+    configured: cfg !== null,
+    targetTaktS: cfg?.targetTaktS ?? null,
+    figures: computeFigures(params, windows, cycles, states),
+    hourly: windows.flatMap((w) => hourlyBuckets(params, w, cycles)),
+    taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
+    stations: stationStats({ ...params, stations: stationIds }, windows, cycles, states),
+    // The whole day's timeline spans its first shift's start to its last shift's end.
+    timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, states),
+  };
+  cache.delete(key);
+  if (fingerprint !== null) {
+    cache.set(key, { fingerprint, line });
+    // Oldest first in a Map: drop the least recently computed beyond the bound.
+    for (const k of cache.keys()) {
+      if (cache.size <= MAX_CACHED_LINES) break;
+      cache.delete(k);
+    }
+  }
+  return { ...line, gaps };
 }
 
 /** CONTRACT §4: per configured line, one row per shift of the date, then the ALL row. */

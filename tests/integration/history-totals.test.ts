@@ -139,6 +139,24 @@ describe('History from totals equals History from raw rows (generated mixed day)
     }
   });
 
+  it('serves a past shift again from its computed lines until a late event lands in it', () => {
+    const before = fastView(store, config, 'A');
+    expect(fastView(store, config, 'A')).toEqual(before);
+    const late = (e: Partial<TelemetryEvent>) => store.commitEvents([{ line: 'yibin-cell-1', station: 'grading', kind: 'cycle', boot: 'late', seq: Math.floor(Math.random() * 1e9), ok: false, ts: local('06:05:00') + 321, ...e } as TelemetryEvent], Date.now());
+    late({ cycleMs: 4000 });
+    const afterCycle = fastView(store, config, 'A');
+    expect(afterCycle).not.toEqual(before);
+    expect(afterCycle).toEqual(rawView(store, config, 'A'));
+    late({ station: 'winding', kind: 'state', state: 'down', ts: local('06:50:00') });
+    expect(fastView(store, config, 'A')).toEqual(rawView(store, config, 'A'));
+    late({ station: 'winding', kind: 'state', state: 'running', ts: local('05:59:00') }); // before the window: its opening state
+    expect(fastView(store, config, 'A')).toEqual(rawView(store, config, 'A'));
+    late({ station: 'assembly', cycleMs: 999_999, ts: local('06:59:59') + 999 }); // a non-output station only
+    expect(fastView(store, config, 'A')).toEqual(rawView(store, config, 'A'));
+    for (const shift of ['B', 'C', 'ALL']) expect(fastView(store, config, shift)).toEqual(rawView(store, config, shift));
+    expect(dailyCsvOf(store, config, DATE).csv).toBe(rawCsv(store, config));
+  });
+
   it('reads the rollups on whole minutes, and not where raw events were pruned under them', () => {
     const id = config.lines[0].id;
     const w: FigureWindow = { start: local('06:00:00'), end: local('07:00:00'), breaks: [] };

@@ -92,11 +92,9 @@ function add(totals: Map<string, StationCycles>, station: string, cycles: number
  * equals what the figures' scan of the raw rows gives.
  */
 export function stationTotals(store: Store, line: string, windows: readonly TimeWindow[]): Map<string, StationCycles> {
+  const fromRollups = stationTotalsFromRollups(store, line, windows);
+  if (fromRollups) return fromRollups;
   const pieces = unionWindows(windows).filter((w) => w.end > w.start);
-  if (pieces.every((w) => isWholeMinute(w.start) && isWholeMinute(w.end))) {
-    const fromRollups = rollupTotals(store, line, pieces);
-    if (fromRollups) return fromRollups;
-  }
   const r = reads(store);
   const totals = new Map<string, StationCycles>();
   for (const w of pieces) {
@@ -108,10 +106,14 @@ export function stationTotals(store: Store, line: string, windows: readonly Time
 }
 
 /**
- * null when the rollups cannot stand in for the events: a minute's cycle_ms sum that is not whole ms (the
- * µs rounding of each event would be lost), or raw events pruned from the windows (pruneRaw keeps rollups).
+ * stationTotals from the rollups alone, or null when they cannot stand in for the events: a window edge off
+ * a whole minute, a minute's cycle_ms sum that is not whole ms (the µs rounding of each event would be lost),
+ * or raw events pruned from the windows (pruneRaw keeps rollups). When not null, the totals only grow as
+ * events are stored: nothing else writes rollups, so equal totals mean no cycle event was added.
  */
-function rollupTotals(store: Store, line: string, pieces: readonly TimeWindow[]): Map<string, StationCycles> | null {
+export function stationTotalsFromRollups(store: Store, line: string, windows: readonly TimeWindow[]): Map<string, StationCycles> | null {
+  const pieces = unionWindows(windows).filter((w) => w.end > w.start);
+  if (!pieces.every((w) => isWholeMinute(w.start) && isWholeMinute(w.end))) return null;
   const r = reads(store);
   const totals = new Map<string, StationCycles>();
   const firstMinute = new Map<string, number>();
