@@ -24,24 +24,32 @@ const tsSchema = z.union([
     }),
 ], { error: 'must be integer epoch milliseconds or an RFC 3339 string with offset' });
 
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text fields must be well-formed Unicode: SQLite stores a lone surrogate as U+FFFD, so two different
+ * ill-formed `boot` values would become one stream in the file but two in memory.
+ */
+const text = (max: number) => z.string().max(max).refine((s) => !LONE_SURROGATE_RE.test(s), { error: 'contains a lone surrogate (not well-formed Unicode)' });
+
 const common = {
   ts: tsSchema,
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  boot: z.string().max(64).optional(),
+  boot: text(64).optional(),
 };
 
 export const cyclePayloadSchema = z.object({
   ...common,
-  unit: z.string().max(64).optional(),
+  unit: text(64).optional(),
   cycle_ms: z.number().min(0).lt(86_400_000).optional(),
   result: z.enum(['ok', 'ng']).optional(),
-  reason: z.string().max(128).optional(),
+  reason: text(128).optional(),
 });
 
 export const statePayloadSchema = z.object({
   ...common,
   state: z.enum(STATION_STATES),
-  reason: z.string().max(128).optional(),
+  reason: text(128).optional(),
 });
 
 /** One stored telemetry event. Identity: (line, station, boot, seq, ts). */
