@@ -2,6 +2,10 @@
 // session, then times the ingest draining them (commit, then PUBACK, one message at a time), and prints msg/s.
 //
 //   node_modules/.bin/node main/core/ingest/measure-ingest.ts [--broker mqtt://127.0.0.1:1883] [--n 20000] [--sync NORMAL|FULL] [--live]
+//     [--checkpoint worker|timer|sqlite] [--guard-mb 64]
+//
+// Also prints the commit times (p50/p99/max, how many over 10 and 40 ms) and the largest WAL file seen:
+// --checkpoint sqlite is SQLite's own checkpoint inside the commit (as before the checkpoint worker).
 //
 // --live publishes while the ingest is connected instead (publisher, and with aedes the broker too, then
 // share this process's one thread with the ingest).
@@ -18,6 +22,8 @@ import mqtt from 'mqtt';
 import { parseConfig } from '../../../shared/config.ts';
 import { setLogLevel } from '../log.ts';
 import { Store } from '../store/store.ts';
+import type { CheckpointMode } from '../store/db.ts';
+import { walBytesOf } from '../store/db.ts';
 import { startIngest } from './mqtt-ingest.ts';
 import { createPipeline } from './pipeline.ts';
 
@@ -27,6 +33,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '20000' },
     sync: { type: 'string', default: 'NORMAL' },
     live: { type: 'boolean', default: false },
+    checkpoint: { type: 'string', default: 'worker' },
+    'guard-mb': { type: 'string' },
   },
 });
 const N = Number(values.n);
@@ -57,7 +65,28 @@ if (!parsed.ok) throw new Error(parsed.errors.join('; '));
 const config = parsed.config;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taktboard-measure-'));
-const store = Store.open(path.join(dir, 'measure.sqlite'), { synchronous, quarantineRows: 100 });
+const checkpoint = (['worker', 'timer', 'sqlite'].includes(values.checkpoint) ? values.checkpoint : 'worker') as CheckpointMode;
+const dbFile = path.join(dir, 'measure.sqlite');
+const guardMb = values['guard-mb'] === undefined ? undefined : Number(values['guard-mb']);
+const store = Store.open(dbFile, {
+  synchronous,
+  quarantineRows: 100,
+  checkpoint,
+  checkpointOptions: guardMb === undefined ? {} : { guardBytes: guardMb * 1024 * 1024 },
+});
+// Every commit's duration, and the WAL size every 200 commits.
+const commitMs: number[] = [];
+let walMax = 0;
+const commitEvent = store.commitEvent.bind(store);
+store.commitEvent = (e, receivedAt) => {
+  const t = performance.now();
+  try {
+    return commitEvent(e, receivedAt);
+  } finally {
+    commitMs.push(performance.now() - t);
+    if (commitMs.length % 200 === 0) walMax = Math.max(walMax, walBytesOf(`${dbFile}-wal`));
+  }
+};
 const pipeline = createPipeline({ config, store });
 const run = () => startIngest({ config, brokerUrl: url, pipeline, onConnection: () => {}, onAlert: () => {} });
 
@@ -90,7 +119,11 @@ try {
   await ingest.stop();
   const c = store.counters();
   const how = values.live ? 'published and stored live' : 'queued, then drained';
-  console.log(`${values.broker ? url : 'aedes in-process'}, WAL ${synchronous}, ${how}: ${c.stored} stored, ${c.duplicates} duplicates in ${s.toFixed(2)} s = ${Math.round(N / s)} msg/s`);
+  console.log(`${values.broker ? url : 'aedes in-process'}, WAL ${synchronous}, checkpoint ${checkpoint}, ${how}: ${c.stored} stored, ${c.duplicates} duplicates in ${s.toFixed(2)} s = ${Math.round(N / s)} msg/s`);
+  const sorted = [...commitMs].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(2);
+  const over = (ms: number) => sorted.filter((v) => v > ms).length;
+  console.log(`commit ms: p50 ${q(0.5)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${sorted[sorted.length - 1].toFixed(1)}; >10 ms: ${over(10)}, >40 ms: ${over(40)}; WAL max ${(walMax / 1048576).toFixed(1)} MB; checkpoints ${JSON.stringify(store.checkpointStats())}`);
 } finally {
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -4,12 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Statement } from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import type { Counters, Diagnostics, GapItem, QuarantineItem } from '../../../shared/api.ts';
 import type { Config } from '../../../shared/config.ts';
 import type { StationState, TelemetryEvent } from '../../../shared/telemetry.ts';
 import { logger } from '../log.ts';
-import { openDatabase, type Db, type Synchronous } from './db.ts';
+import { Checkpointer, openDatabase, type CheckpointMode, type CheckpointOptions, type CheckpointStats, type Db, type Synchronous } from './db.ts';
 
 const log = logger('store');
 
@@ -79,12 +79,17 @@ export interface QuarantineInput {
 export interface StoreOptions {
   /** config.retention.quarantineRows: the newest rows are kept. */
   quarantineRows: number;
+  /** Who checkpoints the WAL (db.ts Checkpointer). Default: 'worker', or 'sqlite' when the connection checkpoints itself. */
+  checkpoint?: CheckpointMode;
+  checkpointOptions?: Partial<CheckpointOptions>;
 }
 
 export interface OpenStoreOptions extends StoreOptions {
   synchronous: Synchronous;
   busyTimeoutMs?: number;
 }
+
+const CHECKPOINT_MODES: readonly string[] = ['worker', 'timer', 'sqlite'];
 
 interface GapRange {
   id: number;
@@ -107,10 +112,13 @@ type Run = Statement<unknown[]>;
 
 /** The store for a plant configuration: its synchronous level and quarantine bound. */
 export function openStore(file: string, config: Config, options: { busyTimeoutMs?: number } = {}): Store {
+  // TAKTBOARD_CHECKPOINT=timer|sqlite is for measuring the alternatives (bench, measure-ingest), not for production.
+  const env = process.env.TAKTBOARD_CHECKPOINT;
   return Store.open(file, {
     synchronous: config.storage.synchronous,
     quarantineRows: config.retention.quarantineRows,
     busyTimeoutMs: options.busyTimeoutMs,
+    checkpoint: env && CHECKPOINT_MODES.includes(env) ? (env as CheckpointMode) : undefined,
   });
 }
 
@@ -129,6 +137,8 @@ export class Store {
   private memoryValid = false;
   private lastQuickCheck: StoreInfo['lastQuickCheck'] = null;
   private lastBackup: StoreInfo['lastBackup'] = null;
+  /** Checkpoints the WAL off the commit path; told about every committed write. */
+  readonly checkpointer: Checkpointer;
 
   private readonly insertEvent: Run;
   private readonly insertStream: Run;
@@ -146,13 +156,22 @@ export class Store {
   private readonly quarantineTx: (item: QuarantineInput) => void;
 
   static open(file: string, options: OpenStoreOptions): Store {
-    return new Store(openDatabase(file, { synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs }), options);
+    const checkpoint = options.checkpoint ?? 'worker';
+    const db = openDatabase(file, { synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs, checkpoint });
+    try {
+      return new Store(db, { ...options, checkpoint });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   constructor(db: Db, options: StoreOptions) {
     this.db = db;
     this.path = db.name;
     this.quarantineRows = Math.max(1, Math.floor(options.quarantineRows));
+    const selfCheckpointing = (db.pragma('wal_autocheckpoint', { simple: true }) as number) > 0;
+    this.checkpointer = new Checkpointer(db, options.checkpoint ?? (selfCheckpointing ? 'sqlite' : 'worker'), options.checkpointOptions);
 
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO events (line, station, ts, boot, seq, kind, unit, cycle_ms, ok, state, reason, received_at)
@@ -197,6 +216,8 @@ export class Store {
   }
 
   close(): void {
+    // The worker's connection goes first, so this one is the last: SQLite then checkpoints and removes the WAL.
+    this.checkpointer.close();
     this.db.close();
   }
 
@@ -210,7 +231,9 @@ export class Store {
     const t0 = performance.now();
     try {
       if (!this.memoryValid) this.reloadMemory();
-      return this.commitOneTx(e, receivedAt);
+      const result = this.commitOneTx(e, receivedAt);
+      this.checkpointer.noteWrites(1);
+      return result;
     } catch (err) {
       this.memoryValid = false;
       throw err;
@@ -225,7 +248,9 @@ export class Store {
     return this.timed('commitEvents', () => {
       try {
         if (!this.memoryValid) this.reloadMemory();
-        return this.commitManyTx(events, receivedAt);
+        const result = this.commitManyTx(events, receivedAt);
+        this.checkpointer.noteWrites(Math.max(1, result.stored));
+        return result;
       } catch (err) {
         this.memoryValid = false;
         throw err;
@@ -238,6 +263,7 @@ export class Store {
       try {
         if (!this.memoryValid) this.reloadMemory();
         this.quarantineTx(item);
+        this.checkpointer.noteWrites(1);
       } catch (err) {
         this.memoryValid = false;
         throw err;
@@ -272,6 +298,7 @@ export class Store {
         const gaps = this.db.prepare('DELETE FROM gaps WHERE detected_at < ?').run(olderThanTs).changes;
         if (gaps > 0) this.reloadMemory();
       }
+      if (deleted > 0) this.checkpointer.noteWrites(Math.ceil(deleted / 100));
       if (deleted > 0) log.info('pruned raw events', { deleted, olderThan: new Date(olderThanTs).toISOString() });
       return deleted;
     });
@@ -536,9 +563,34 @@ export class Store {
   /** An online copy of the database (SQLite backup API, in steps, so ingest goes on meanwhile). */
   async backupTo(file: string): Promise<void> {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    await this.db.backup(file);
+    // Written under another name and renamed when complete: a crash mid-copy never leaves a "newest backup" that is half a file.
+    const partial = `${file}.partial`;
+    const t0 = performance.now();
+    try {
+      await this.db.backup(partial);
+      // A self-contained single file (rollback journal, no -wal beside it): a restore or another tool needs nothing else.
+      const copy = new Database(partial);
+      try {
+        copy.pragma('journal_mode = DELETE');
+      } finally {
+        copy.close();
+      }
+      fs.renameSync(partial, file);
+    } catch (err) {
+      fs.rmSync(partial, { force: true });
+      throw err;
+    }
     this.lastBackup = { ts: Date.now(), path: file };
-    log.info('database backed up', { path: file });
+    log.info('database backed up', { path: file, ms: Math.round(performance.now() - t0) });
+  }
+
+  /** A backup found on disk at start (made by an earlier run), for info(). */
+  noteBackup(backup: NonNullable<StoreInfo['lastBackup']>): void {
+    if (!this.lastBackup || this.lastBackup.ts < backup.ts) this.lastBackup = backup;
+  }
+
+  checkpointStats(): CheckpointStats {
+    return this.checkpointer.stats();
   }
 
   // Read statements are prepared on first use: a CLI export never pays for the ingest's, and vice versa.
