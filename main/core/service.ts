@@ -5,7 +5,8 @@ import { shiftAt, shiftInstancesOfDate, lastFinishedShift, localDate } from '../
 import { taktIntervals } from '../../shared/figures.ts';
 import { lttb } from '../../shared/downsample.ts';
 import type { Core, CoreOptions } from './core-types.ts';
-import { openStore, type Store } from './store/store.ts';
+import type { Store } from './store/store.ts';
+import { openStoreChecked, startMaintenance } from './store/maintenance.ts';
 import { createPipeline } from './ingest/pipeline.ts';
 import { startIngest } from './ingest/mqtt-ingest.ts';
 import { LiveView } from './live.ts';
@@ -23,7 +24,8 @@ const PUSH_INTERVAL_MS = 300;
 
 export async function startCore(opts: CoreOptions): Promise<Core> {
   const { config } = opts;
-  const store: Store = openStore(opts.dbPath, config);
+  // quick_check at start; a damaged file is moved aside and a backup restored (or a new file started).
+  const { store, recovery } = openStoreChecked(opts.dbPath, config);
   const pipeline = createPipeline({ config, store });
   const live = new LiveView(config, store, Date.now());
   const bus = new EventEmitter();
@@ -33,8 +35,15 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const brokerHistory: Diagnostics['brokerHistory'] = [];
   let connection: ConnectionState = { status: 'connecting', url: opts.brokerUrl ?? config.broker.url, since: Date.now(), error: null };
 
+  const setAlert = (code: Alert['code'], message: string | null) => {
+    if (message === null) alerts.delete(code);
+    else if (!alerts.has(code)) alerts.set(code, { code, message, since: Date.now() });
+  };
+
   pipeline.onEvent((e) => live.onEvent(e, Date.now()));
   const stopAutoExport = startAutoExport(store, config);
+  // Backups, retention and the WAL banner; 'db_recovered' is raised here when the file was replaced above.
+  const maintenance = startMaintenance({ store, config, recovery, onAlert: setAlert });
 
   const ingest = startIngest({
     config,
@@ -47,10 +56,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       if (brokerHistory.length > BROKER_HISTORY) brokerHistory.shift();
       bus.emit('connection', s);
     },
-    onAlert: (code: Alert['code'], message: string | null) => {
-      if (message === null) alerts.delete(code);
-      else if (!alerts.has(code)) alerts.set(code, { code, message, since: Date.now() });
-    },
+    onAlert: setAlert,
   });
 
   const counters = (): Counters => pipeline.counters();
@@ -137,6 +143,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     async stop() {
       clearInterval(pushTimer);
       stopAutoExport();
+      await maintenance.stop();
       await ingest.stop();
       store.close();
       log.info('core stopped');
