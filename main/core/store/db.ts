@@ -19,7 +19,7 @@ export interface OpenOptions {
    * thread that also serves the UI, so this stays short (default 250 ms): the ingest retries with backoff instead.
    */
   busyTimeoutMs?: number;
-  /** Who checkpoints the WAL: see Checkpointer. Default 'worker'. */
+  /** Who checkpoints the WAL: see Checkpointer. Without one (the default) SQLite checkpoints inside commits; Store.open uses 'worker'. */
   checkpoint?: CheckpointMode;
 }
 
@@ -155,8 +155,8 @@ export function openDatabase(file: string, options: OpenOptions, steps: readonly
     db.pragma('temp_store = MEMORY');
     // A checkpoint costs two fsyncs (40–50 ms here) and SQLite's automatic one runs inside the commit that
     // crosses the threshold, on the thread that also acknowledges MQTT messages. The Checkpointer below does
-    // it elsewhere instead ('sqlite' mode turns the automatic one back on).
-    db.pragma(`wal_autocheckpoint = ${options.checkpoint === 'sqlite' ? 4000 : 0}`);
+    // it elsewhere instead. A connection without a Checkpointer (no mode given, or 'sqlite') keeps the automatic one.
+    db.pragma(`wal_autocheckpoint = ${options.checkpoint === 'worker' || options.checkpoint === 'timer' ? 0 : 4000}`);
     // ...and the file is cut back when the log restarts if a long reader let it grow far beyond that.
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     migrate(db, steps);
