@@ -64,15 +64,16 @@ async function serve(argv: string[]): Promise<void> {
     await runtime.stop();
     throw e;
   }
+  // Listen for a stop before announcing the URL: a supervisor may send SIGTERM as soon as it reads it.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const shown = token && !isLoopback(host) ? `${web.url}?token=${token}` : web.url;
   console.log(`Taktboard is running at ${shown}`);
   if (!isLoopback(host)) console.log(`Bound to ${host}: every API call needs the access token (set TAKTBOARD_TOKEN to choose it).`);
   console.log(runtime.demo ? `Demo mode: embedded broker ${runtime.brokerUrl}, simulated lines; database ${dbPath}` : `Broker ${runtime.brokerUrl}; database ${dbPath}`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   log.info('stopping');
   await web.close();
   await runtime.stop();

@@ -141,6 +141,10 @@ export function startIngest(options: IngestOptions): Ingest {
     properties: broker.protocolVersion === 5 ? { sessionExpiryInterval: broker.sessionExpiryS } : undefined,
   };
   const client = mqtt.connect(url, clientOptions);
+  // Fault injection for RELIABILITY row 5 (a crash after the commit, before the PUBACK): the test suite
+  // sets it on a child process; nothing else ever does.
+  const killAfterCommits = Number(process.env.TAKTBOARD_FAULT_KILL_AFTER_COMMIT) || 0;
+  let commitsSeen = 0;
 
   client.handleMessage = (packet: IPublishPacket, done: (err?: Error) => void) => {
     deliver(packet.topic, packet.payload as Buffer, Date.now(), done, generation, timing.retryMinMs);
@@ -149,6 +153,7 @@ export function startIngest(options: IngestOptions): Ingest {
   function deliver(topic: string, payload: Buffer, receivedAt: number, done: (err?: Error) => void, gen: number, delay: number): void {
     try {
       pipeline.handle(topic, payload, receivedAt);
+      if (killAfterCommits && ++commitsSeen >= killAfterCommits) process.kill(process.pid, 'SIGKILL');
     } catch (err) {
       if (stopped || gen !== generation) return;
       const alert = storageAlert(err);
