@@ -97,7 +97,7 @@ function backfill(dbPath: string, config: Config, sim: ReturnType<typeof createS
   try {
     for (let to = from; to < until; ) {
       to = Math.min(until, to + BACKFILL_CHUNK_MS);
-      stored += store.commitEvents(sim.advanceTo(to).map((m) => m.event), until).stored;
+      stored += store.commitEvents(sim.advanceTo(to).map((m) => m.event), null).stored;
     }
     log.info('demo history filled in', { events: stored, ms: Math.round(performance.now() - t0) });
   } finally {

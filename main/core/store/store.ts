@@ -152,7 +152,7 @@ export class Store {
   private readonly trimQuarantine: Run;
   private readonly countQuarantine: Run;
   private readonly commitOneTx: (e: TelemetryEvent, receivedAt: number) => CommitResult;
-  private readonly commitManyTx: (events: readonly TelemetryEvent[], receivedAt: number) => { stored: number; duplicates: number };
+  private readonly commitManyTx: (events: readonly TelemetryEvent[], receivedAt: number | null) => { stored: number; duplicates: number };
   private readonly quarantineTx: (item: QuarantineInput) => void;
 
   static open(file: string, options: OpenStoreOptions): Store {
@@ -203,9 +203,9 @@ export class Store {
 
     const one = db.transaction((e: TelemetryEvent, receivedAt: number) => this.apply(e, receivedAt));
     this.commitOneTx = one.immediate;
-    const many = db.transaction((events: readonly TelemetryEvent[], receivedAt: number) => {
+    const many = db.transaction((events: readonly TelemetryEvent[], receivedAt: number | null) => {
       let stored = 0;
-      for (const e of events) if (this.apply(e, receivedAt) === 'stored') stored++;
+      for (const e of events) if (this.apply(e, receivedAt ?? e.ts) === 'stored') stored++;
       return { stored, duplicates: events.length - stored };
     });
     this.commitManyTx = many.immediate;
@@ -244,7 +244,11 @@ export class Store {
   }
 
   /** The same as commitEvent for many events in one transaction (backfills, imports). */
-  commitEvents(events: readonly TelemetryEvent[], receivedAt: number): { stored: number; duplicates: number } {
+  /**
+   * Many events in one transaction (backfills, imports). `receivedAt` null: each event counts as received
+   * at its own ts — history written after the fact has no receive time, and must not look like clock skew.
+   */
+  commitEvents(events: readonly TelemetryEvent[], receivedAt: number | null): { stored: number; duplicates: number } {
     return this.timed('commitEvents', () => {
       try {
         if (!this.memoryValid) this.reloadMemory();
