@@ -15,6 +15,7 @@ import { startIngest, type AlertCode, type Ingest, type IngestTiming } from '../
 import { Store } from '../../main/core/store/store.ts';
 import { findBinary, freePort, requireBinary, startAedes, startMosquitto } from '../helpers/brokers.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
+import { waitFor, sleep } from '../helpers/wait.ts';
 
 const tempDir = useTempDirs();
 const hasMosquitto = requireBinary('mosquitto');
@@ -45,14 +46,6 @@ function testConfig(over: { protocolVersion?: 4 | 5; clientId?: string; username
   return r.config;
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One app: store + pipeline + ingest, with every connection state and alert it reported. */
 interface App {

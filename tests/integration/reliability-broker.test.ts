@@ -10,6 +10,7 @@ import { startIngest, type Ingest, type IngestTiming } from '../../main/core/ing
 import { Store } from '../../main/core/store/store.ts';
 import { requireBinary, startAedes, startMosquitto } from '../helpers/brokers.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
+import { waitFor, sleep } from '../helpers/wait.ts';
 
 const tempDir = useTempDirs();
 const hasMosquitto = requireBinary('mosquitto');
@@ -35,14 +36,6 @@ function config(broker: Record<string, unknown> = {}): Config {
   return r.config;
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Store + pipeline + ingest; start() and stop() the ingest like an app restart, on the same database. */
 function app(url: string, cfg: Config) {

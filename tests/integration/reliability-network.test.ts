@@ -12,6 +12,7 @@ import { Store } from '../../main/core/store/store.ts';
 import { requireBinary, startAedes, startMosquitto } from '../helpers/brokers.ts';
 import { startProxy } from '../helpers/proxy.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
+import { waitFor, sleep } from '../helpers/wait.ts';
 
 const tempDir = useTempDirs();
 const hasMosquitto = requireBinary('mosquitto');
@@ -36,14 +37,6 @@ function config(o: { keepaliveS?: number; protocolVersion?: 4 | 5 } = {}): Confi
   return r.config;
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function app(url: string, cfg: Config) {
   const store = Store.open(path.join(tempDir('rel-net'), 'db.sqlite'), { synchronous: 'NORMAL', quarantineRows: 100 });
