@@ -22,10 +22,12 @@ class UsageError extends Error {}
 
 const USAGE = `Usage:
   taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
+                     [--demo [--backfill 24h]]
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
   taktboard export   --date YYYY-MM-DD [--config FILE] [--db FILE] [--out FILE]
 
 With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
+--demo runs the same with the lines, shifts and timezone of --config, to preview a plant's setup.
 The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.`;
 
 function options(argv: string[], spec: Record<string, { type: 'string' | 'boolean' }>) {
@@ -41,22 +43,25 @@ function configFrom(file: string | undefined): Config | undefined {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' } });
+  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' }, demo: { type: 'boolean' }, backfill: { type: 'string' } });
   if (o.help) return void console.log(USAGE);
   const host = (o.host as string | undefined) ?? '127.0.0.1';
   const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${o.port}"`);
   const broker = o.broker as string | undefined;
   if (broker !== undefined && !/^(mqtts?|wss?):\/\/[^\s/]+/.test(broker)) throw new UsageError(`--broker must be mqtt://host:port (or mqtts://, ws://, wss://), got "${broker}"`);
+  if (o.demo && broker !== undefined) throw new UsageError('--demo runs its own broker: leave out --broker');
   const config = configFrom(o.config as string | undefined);
-  const demo = !config && !broker;
+  const demo = o.demo === true || (!config && !broker);
+  if (o.backfill !== undefined && !demo) throw new UsageError('--backfill is for the demo only (see taktboard simulate --backfill for a real broker)');
+  const backfillMs = o.backfill === undefined ? undefined : await durationOption(o.backfill, 'backfill');
   let token = process.env.TAKTBOARD_TOKEN;
   if (!isLoopback(host) && !token) {
     token = randomBytes(18).toString('base64url');
   }
   const staticDir = await ensureRenderer();
   const dbPath = (o.db as string | undefined) ?? defaultDbPath(demo);
-  const runtime = await startRuntime({ config, dbPath, brokerUrl: broker, brokerPassword: brokerPasswordFor(config) });
+  const runtime = await startRuntime({ config, demo, backfillMs, dbPath, brokerUrl: broker, brokerPassword: demo ? undefined : brokerPasswordFor(config) });
   let web;
   try {
     web = await startWebServer({ core: runtime.core, host, port, staticDir, token: isLoopback(host) ? undefined : token });
@@ -89,26 +94,28 @@ async function ensureRenderer(): Promise<string> {
   return dir;
 }
 
+async function durationOption(v: unknown, name: string): Promise<number> {
+  const { parseDuration } = await import('./core/simulator/index.ts');
+  try {
+    return parseDuration(String(v));
+  } catch (e) {
+    throw new UsageError(`--${name}: ${(e as Error).message}`);
+  }
+}
+
 async function simulate(argv: string[]): Promise<void> {
   const o = options(argv, { broker: { type: 'string' }, config: { type: 'string' }, backfill: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' } });
   if (o.help) return void console.log(USAGE);
   if (!o.broker) throw new UsageError('simulate needs --broker URL');
-  const { runSimulate, parseDuration } = await import('./core/simulator/index.ts');
-  const dur = (v: unknown, name: string) => {
-    if (v === undefined) return undefined;
-    try {
-      return parseDuration(String(v));
-    } catch (e) {
-      throw new UsageError(`--${name}: ${(e as Error).message}`);
-    }
-  };
+  const { runSimulate } = await import('./core/simulator/index.ts');
+  const dur = (v: unknown, name: string) => (v === undefined ? undefined : durationOption(v, name));
   const seed = o.seed === undefined ? undefined : Number(o.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
   await runSimulate({
     brokerUrl: String(o.broker),
     config: configFrom(o.config as string | undefined) ?? demoConfig(),
-    backfillMs: dur(o.backfill, 'backfill'),
-    durationMs: dur(o.duration, 'duration'),
+    backfillMs: await dur(o.backfill, 'backfill'),
+    durationMs: await dur(o.duration, 'duration'),
     seed,
   });
 }

@@ -24,6 +24,11 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Absent: the demo runs (unless brokerUrl is given, then the demo lines are watched on that broker). */
   config?: Config;
+  /**
+   * Run the embedded broker and simulator even though a config is given: an integrator previews
+   * their own lines, shifts and timezone before the plant's broker is connected.
+   */
+  demo?: boolean;
   dbPath: string;
   brokerUrl?: string;
   brokerPassword?: string;
@@ -32,7 +37,8 @@ export interface RuntimeOptions {
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  if (opts.config || opts.brokerUrl) {
+  if (opts.demo && opts.brokerUrl) throw new Error('the demo runs its own broker: a broker URL cannot be given with it');
+  if (!opts.demo && (opts.config || opts.brokerUrl)) {
     const config = opts.config ?? demoConfig();
     const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword });
     return { core, demo: false, brokerUrl: opts.brokerUrl ?? config.broker.url, stop: () => core.stop() };
@@ -42,9 +48,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
 async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
-  const base = demoConfig();
-  // aedes speaks MQTT 3.1.1, and the demo's client id must not clash with a real installation's.
-  const config: Config = { ...base, broker: { ...base.broker, url: broker.url, protocolVersion: 4 } };
+  const base = opts.config ?? demoConfig();
+  // aedes here speaks MQTT 3.1.1 on loopback, without TLS or passwords; only the topic layout is kept.
+  const plain = demoConfig().broker;
+  const config: Config = { ...base, broker: { ...plain, topicPattern: base.broker.topicPattern, url: broker.url, protocolVersion: 4 } };
   const now = Date.now();
   // History is filled in only after what the file already holds: a restarted demo has a new
   // simulator boot, so refilling the same hours would count them twice.

@@ -3,16 +3,18 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { startRuntime } from '../../main/core/runtime.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { QUIET_BACKFILL_MS, roundTheClockConfig } from '../fixtures/round-the-clock.ts';
 
 describe('demo restart', () => {
   it('fills in history only after what the database holds', async () => {
     const db = path.join(tempDir('demo-restart'), 'demo.sqlite');
-    const first = await startRuntime({ dbPath: db, backfillMs: 20 * 60_000 });
+    const opts = { demo: true, config: roundTheClockConfig(), dbPath: db, backfillMs: QUIET_BACKFILL_MS };
+    const first = await startRuntime(opts);
     const stored1 = (await first.core.handlers.live({})).counters.stored;
     await first.stop();
-    expect(stored1).toBeGreaterThan(20 * 60 * 5);
+    expect(stored1).toBeGreaterThan(20 * 60 * 4);
 
-    const second = await startRuntime({ dbPath: db, backfillMs: 20 * 60_000 });
+    const second = await startRuntime(opts);
     const snap = await second.core.handlers.live({});
     await second.stop();
     // Only the seconds between the two starts were added, not another 20 minutes.
