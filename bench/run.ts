@@ -329,7 +329,7 @@ if (ing) {
     value: ing.sustained,
     unit: 'msg/s',
     goal: { op: '>=', target: 10_000, unit: 'msg/s' },
-    ratio: `${pct(ratio)} of raw QoS 1${sq ? `; ${pct(ing.sustained / sqlite1)} of SQLite 1 row/tx` : ''}`,
+    ratio: `${pct(ratio)} of raw QoS 1${sq ? `; ${pct(ing.sustained / sqlite1)} of SQLite 1 row/tx` : ''}${ing.publisherLimited ? '; kept up with all the publisher could offer (a lower bound)' : ''}`,
     detail: ing.ladder.map((s) => `${s.requested}: stored ${Math.round(s.delivered)} of ${Math.round(s.offered)} msg/s, ${s.backlog} behind, ${s.keptUp ? 'kept up' : 'fell behind'}, serve CPU ${s.cpu.receiver.toFixed(2)}`).join('; '),
   });
   figures.push({
@@ -349,8 +349,8 @@ if (ing) {
     name: 'Ingest: serve with the publisher flat out / draining the queue with the publisher idle',
     value: sat.drainRate,
     unit: 'msg/s',
-    shown: `${fmt(sat.delivered)} / ${fmt(sat.drainRate)} msg/s`,
-    ratio: `${pct(sat.delivered / ing.rawRate)} / ${pct(sat.drainRate / ing.rawRate)} of raw QoS 1`,
+    shown: sat.backlog > 0 ? `${fmt(sat.delivered)} / ${fmt(sat.drainRate)} msg/s` : `${fmt(sat.delivered)} msg/s / nothing queued`,
+    ratio: sat.backlog > 0 ? `${pct(sat.delivered / ing.rawRate)} / ${pct(sat.drainRate / ing.rawRate)} of raw QoS 1` : `${pct(sat.delivered / ing.rawRate)} of raw QoS 1; kept up, no queue to drain`,
     detail: `serve CPU ${sat.cpu.receiver.toFixed(2)} cores, mosquitto ${sat.cpu.broker.toFixed(2)}, publisher ${sat.cpu.publisher.toFixed(2)} while the publisher sent ${fmt(sat.offered)} msg/s; ${sat.backlog} queued at mosquitto when it stopped`,
   });
   const lost = ing.published - ing.stored;

@@ -39,6 +39,11 @@ export interface StepResult {
   cpu: { receiver: number; broker: number; publisher: number };
 }
 
+/** Steps beyond the listed ladder, bounding the phase's time. */
+const MAX_EXTRA_STEPS = 8;
+/** A step whose publisher offered less than this share of the rate asked for is limited by the publisher. */
+const OFFER_SHORTFALL = 0.95;
+
 export interface IngestResult {
   raw: StepResult[];
   ladder: StepResult[];
@@ -46,6 +51,8 @@ export interface IngestResult {
   rawRate: number;
   /** The highest offered load serve kept up with. */
   sustained: number;
+  /** serve kept up with everything the publisher could offer: the figure is a lower bound. */
+  publisherLimited: boolean;
   published: number;
   stored: number;
   duplicates: number;
@@ -155,12 +162,24 @@ export async function runIngest(
   const rawAt = new Set(opts.rawReps <= 1 ? [0] : opts.rawReps === 2 ? [0, -1] : [0, Math.floor(opts.ladder.length / 2), -1]);
   let lastPass = 0;
   let firstFail = 0;
-  for (let i = 0; i < opts.ladder.length; i++) {
+  let publisherLimited = false;
+  // The listed steps, then on in the last step's increments until serve falls behind or the publisher
+  // cannot offer the rate asked for (then the load generator, not serve, is the limit).
+  const increment = opts.ladder.length > 1 ? opts.ladder.at(-1)! - opts.ladder.at(-2)! : 2000;
+  for (let i = 0; i < opts.ladder.length + MAX_EXTRA_STEPS; i++) {
     if (rawAt.has(i)) await rawStep();
-    const rate = opts.ladder[i];
+    const rate = i < opts.ladder.length ? opts.ladder[i] : opts.ladder.at(-1)! + (i - opts.ladder.length + 1) * increment;
     // One retry of a failed step: the machine is shared, one hiccup must not end the ladder.
-    if ((await serveStep(rate)) || (await serveStep(rate))) lastPass = rate;
-    else {
+    if ((await serveStep(rate)) || (await serveStep(rate))) {
+      const offered = ladder.at(-1)!.offered;
+      if (offered < OFFER_SHORTFALL * rate) {
+        publisherLimited = true;
+        lastPass = Math.max(lastPass, Math.floor(offered / 250) * 250);
+        opts.log(`  the publisher offered only ${Math.round(offered)} of ${rate} msg/s and serve kept up: the load generator is the limit`);
+        break;
+      }
+      lastPass = rate;
+    } else {
       firstFail = rate;
       break;
     }
@@ -177,7 +196,7 @@ export async function runIngest(
   // drains what mosquitto queued with the publisher idle.
   const sat = await runStep(pub, serve, pids, { rate: 0, durationMs: opts.rawMs, maxInflight: opts.maxInflight, warmupMs: 700, drainMaxMs: 120_000 });
   published += sat.published;
-  opts.log(`  serve saturated: ${Math.round(sat.delivered)} msg/s while the publisher sent ${Math.round(sat.offered)} msg/s; then drained ${sat.backlog} queued messages at ${Math.round(sat.drainRate)} msg/s (publisher idle); CPU serve ${sat.cpu.receiver.toFixed(2)} cores`);
+  opts.log(`  serve saturated: ${Math.round(sat.delivered)} msg/s while the publisher sent ${Math.round(sat.offered)} msg/s; ${sat.backlog > 0 ? `then drained ${sat.backlog} queued messages at ${Math.round(sat.drainRate)} msg/s (publisher idle)` : 'nothing queued at mosquitto'}; CPU serve ${sat.cpu.receiver.toFixed(2)} cores`);
   const rawRate = median(rawSteps.map((r) => r.delivered));
-  return { raw: rawSteps, ladder, saturated: sat, rawRate, sustained: lastPass, published };
+  return { raw: rawSteps, ladder, saturated: sat, rawRate, sustained: lastPass, publisherLimited, published };
 }

@@ -1,14 +1,15 @@
 // The MQTT side of ingest: one mqtt.js client with a persistent session. A QoS 1 message is acknowledged
-// only after the pipeline has committed it (mqtt.js sends the PUBACK when handleMessage's callback runs),
+// only after the pipeline has committed it (group-commit.ts: a burst per transaction, PUBACKs after it),
 // so whatever was not committed is still the broker's to deliver again.
 import fs from 'node:fs';
 import mqtt from 'mqtt';
-import type { IClientOptions, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
+import type { IClientOptions, IDisconnectPacket, MqttClient } from 'mqtt';
 import type { Alert, BrokerStatus, ConnectionState } from '../../../shared/api.ts';
 import type { Config } from '../../../shared/config.ts';
 import { topicMatcher } from '../../../shared/telemetry.ts';
 import { logger } from '../log.ts';
 import type { Pipeline } from './pipeline.ts';
+import { installGroupCommit } from './group-commit.ts';
 import { describeConnectionError, describeDisconnect, describeSubscribeRefusal, storageAlert } from './words.ts';
 
 const log = logger('ingest');
@@ -44,6 +45,11 @@ export const DEFAULT_TIMING: IngestTiming = {
   shortSessionMs: 10_000,
   lockAlertAfterMs: 3000,
 };
+/**
+ * Uncommitted messages before the connection is held until the next commit. A burst is what one event
+ * loop turn reads; this only bounds memory and the size of one transaction.
+ */
+const MAX_BATCH = 2000;
 /** This many short sessions in a row look like two clients taking the same id from each other. */
 const SHORT_SESSIONS_FOR_TAKEOVER = 3;
 
@@ -76,8 +82,6 @@ export function startIngest(options: IngestOptions): Ingest {
 
   let current: ConnectionState = { status: 'connecting', url: displayUrl(url), since: Date.now(), error: null };
   let stopped = false;
-  /** Bumped when a connection closes: a commit retry from a closed connection must not acknowledge on the next. */
-  let generation = 0;
   let wasConnected = false;
   let connectedAt = 0;
   let shortSessions = 0;
@@ -86,7 +90,6 @@ export function startIngest(options: IngestOptions): Ingest {
   let reconnectDelay = timing.reconnectMinMs;
   let reconnectTimer: NodeJS.Timeout | null = null;
   let takeoverTimer: NodeJS.Timeout | null = null;
-  const retryTimers = new Set<NodeJS.Timeout>();
   const alerts = new Map<AlertCode, string>();
   /** When the current run of failed commits began, or 0. */
   let troubleSince = 0;
@@ -146,53 +149,27 @@ export function startIngest(options: IngestOptions): Ingest {
   const killAfterCommits = Number(process.env.TAKTBOARD_FAULT_KILL_AFTER_COMMIT) || 0;
   let commitsSeen = 0;
 
-  client.handleMessage = (packet: IPublishPacket, done: (err?: Error) => void) => {
-    deliver(packet.topic, packet.payload as Buffer, Date.now(), done, generation, timing.retryMinMs);
-  };
-
-  function deliver(topic: string, payload: Buffer, receivedAt: number, done: (err?: Error) => void, gen: number, delay: number): void {
-    try {
-      pipeline.handle(topic, payload, receivedAt);
-      if (killAfterCommits && ++commitsSeen >= killAfterCommits) process.kill(process.pid, 'SIGKILL');
-    } catch (err) {
-      if (stopped || gen !== generation) return;
+  const groupCommit = installGroupCommit(client, {
+    maxBatch: MAX_BATCH,
+    retryMinMs: timing.retryMinMs,
+    retryMaxMs: timing.retryMaxMs,
+    commit: (batch) => pipeline.handleBatch(batch),
+    failed(err, retryInMs) {
       const alert = storageAlert(err);
       troubleSince ||= Date.now();
       // A backup or a maintenance tool may hold the lock for a moment; a full disk needs a person at once.
       if (alert.code !== 'db_locked' || Date.now() - troubleSince >= timing.lockAlertAfterMs) raise(alert.code, alert.message);
-      log.warn('commit failed; message kept unacknowledged and retried', { error: String(err), retryInMs: delay });
-      // Holding `done` stalls this connection, which is the point: nothing more is acknowledged until storage works.
-      const timer = setTimeout(() => {
-        retryTimers.delete(timer);
-        if (stopped || gen !== generation) return;
-        deliver(topic, payload, receivedAt, done, gen, Math.min(delay * 2, timing.retryMaxMs));
-      }, delay);
-      retryTimers.add(timer);
-      return;
-    }
-    if (troubleSince) {
+      log.warn('commit failed; messages kept unacknowledged and retried', { error: String(err), retryInMs });
+    },
+    recovered() {
       troubleSince = 0;
       clear('storage_full');
       clear('db_locked');
-    }
-    coalesceAcks();
-    done();
-  }
-
-  // mqtt.js writes each PUBACK with its own syscall (~15 µs, a sixth of the per-message cost). Corking the
-  // socket until the event loop turns sends the PUBACKs of one received chunk in one write; every one of
-  // them still leaves only after its message was committed.
-  let corked: NodeJS.WritableStream | null = null;
-  function coalesceAcks(): void {
-    const stream = client.stream as unknown as (NodeJS.WritableStream & { cork?: () => void; uncork?: () => void }) | undefined;
-    if (!stream || corked === stream || typeof stream.cork !== 'function') return;
-    stream.cork();
-    corked = stream;
-    setImmediate(() => {
-      corked = null;
-      stream.uncork?.();
-    });
-  }
+    },
+    committed(count) {
+      if (killAfterCommits && (commitsSeen += count) >= killAfterCommits) process.kill(process.pid, 'SIGKILL');
+    },
+  });
 
   client.on('connect', (connack) => {
     wasConnected = true;
@@ -248,7 +225,7 @@ export function startIngest(options: IngestOptions): Ingest {
   });
 
   client.on('close', () => {
-    generation++;
+    groupCommit.connectionClosed();
     if (takeoverTimer) clearTimeout(takeoverTimer);
     takeoverTimer = null;
     if (stopped) return;
@@ -297,8 +274,7 @@ export function startIngest(options: IngestOptions): Ingest {
       stopped = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (takeoverTimer) clearTimeout(takeoverTimer);
-      for (const t of retryTimers) clearTimeout(t);
-      retryTimers.clear();
+      groupCommit.stop();
       // A clean DISCONNECT keeps the session (clean: false); unacknowledged messages stay with the broker.
       await new Promise<void>((resolve) => {
         // end() waits for the DISCONNECT to be written; a dead socket must not hold shutdown forever.

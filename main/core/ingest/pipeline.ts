@@ -28,9 +28,20 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
+export interface Message {
+  topic: string;
+  payload: Buffer | Uint8Array;
+  receivedAt: number;
+}
+
 export interface Pipeline {
   /** Synchronous; throws only when the store does (the message must then not be acknowledged). */
   handle(topic: string, payload: Buffer | Uint8Array, receivedAt: number): Outcome;
+  /**
+   * Many messages in one transaction (group commit), outcomes in the same order. Throws only when the
+   * store does: then none of them was stored, and none may be acknowledged.
+   */
+  handleBatch(messages: readonly Message[]): Outcome[];
   /** Called with each newly stored event (not duplicates, not quarantined). */
   onEvent(listener: EventListener): () => void;
   counters(): Counters;
@@ -56,7 +67,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return 'quarantined';
   }
 
-  function handle(topic: string, payload: Buffer | Uint8Array, receivedAt: number): Outcome {
+  /** Checks and writes one message; newly stored events go to `stored`, told to listeners after the commit. */
+  function check(topic: string, payload: Buffer | Uint8Array, receivedAt: number, stored: TelemetryEvent[]): Outcome {
     // Before anything looks at the bytes: a 50 MB payload must cost no more than its first KiB.
     if (payload.byteLength > MAX_PAYLOAD_BYTES) {
       return quarantine(topic, payload, `payload too large (${payload.byteLength} bytes)`, receivedAt);
@@ -84,7 +96,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
 
     const result = store.commitEvent(event, receivedAt);
-    if (result === 'stored' && listeners.size > 0) {
+    if (result === 'stored') stored.push(event);
+    return result;
+  }
+
+  function tell(stored: readonly TelemetryEvent[]): void {
+    if (listeners.size === 0) return;
+    for (const event of stored) {
       for (const listener of listeners) {
         try {
           listener(event);
@@ -94,11 +112,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       }
     }
-    return result;
   }
 
   return {
-    handle,
+    handle(topic, payload, receivedAt) {
+      const stored: TelemetryEvent[] = [];
+      const outcome = check(topic, payload, receivedAt, stored);
+      tell(stored);
+      return outcome;
+    },
+    handleBatch(messages) {
+      const stored: TelemetryEvent[] = [];
+      const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.receivedAt, stored)));
+      tell(stored);
+      return outcomes;
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => {

@@ -154,6 +154,10 @@ export class Store {
   private readonly commitOneTx: (e: TelemetryEvent, receivedAt: number) => CommitResult;
   private readonly commitManyTx: (events: readonly TelemetryEvent[], receivedAt: number | null) => { stored: number; duplicates: number };
   private readonly quarantineTx: (item: QuarantineInput) => void;
+  private readonly groupTx: <T>(work: () => T) => T;
+  /** Inside groupCommit: commitEvent and quarantine write into the open transaction. */
+  private grouped = false;
+  private groupedWrites = 0;
 
   static open(file: string, options: OpenStoreOptions): Store {
     const checkpoint = options.checkpoint ?? 'worker';
@@ -211,6 +215,8 @@ export class Store {
     this.commitManyTx = many.immediate;
     const q = db.transaction((item: QuarantineInput) => this.applyQuarantine(item));
     this.quarantineTx = q.immediate;
+    const group = db.transaction((work: () => unknown) => work());
+    this.groupTx = group.immediate as <T>(work: () => T) => T;
 
     this.reloadMemory();
   }
@@ -228,6 +234,10 @@ export class Store {
    * throws (SQLITE_FULL, SQLITE_BUSY, I/O): then nothing was stored and the caller must not acknowledge.
    */
   commitEvent(e: TelemetryEvent, receivedAt: number): CommitResult {
+    if (this.grouped) {
+      this.groupedWrites++;
+      return this.apply(e, receivedAt);
+    }
     const t0 = performance.now();
     try {
       if (!this.memoryValid) this.reloadMemory();
@@ -243,7 +253,30 @@ export class Store {
     }
   }
 
-  /** The same as commitEvent for many events in one transaction (backfills, imports). */
+  /**
+   * Group commit: every commitEvent and quarantine that `work` makes lands in one transaction, so the
+   * per-transaction cost is paid once for a burst of messages. All or nothing: when it throws, nothing
+   * of `work` was stored, and the caller must acknowledge none of it.
+   */
+  groupCommit<T>(work: () => T): T {
+    if (this.grouped) throw new Error('groupCommit does not nest');
+    return this.timed('groupCommit', () => {
+      this.grouped = true;
+      this.groupedWrites = 0;
+      try {
+        if (!this.memoryValid) this.reloadMemory();
+        const result = this.groupTx(work);
+        this.checkpointer.noteWrites(Math.max(1, this.groupedWrites));
+        return result;
+      } catch (err) {
+        this.memoryValid = false;
+        throw err;
+      } finally {
+        this.grouped = false;
+      }
+    });
+  }
+
   /**
    * Many events in one transaction (backfills, imports). `receivedAt` null: each event counts as received
    * at its own ts — history written after the fact has no receive time, and must not look like clock skew.
@@ -263,6 +296,10 @@ export class Store {
   }
 
   quarantine(item: QuarantineInput): void {
+    if (this.grouped) {
+      this.groupedWrites++;
+      return this.applyQuarantine(item);
+    }
     this.timed('quarantine', () => {
       try {
         if (!this.memoryValid) this.reloadMemory();
