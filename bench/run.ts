@@ -119,7 +119,7 @@ async function stopServe(s: Serve, tag: string): Promise<void> {
   if (code !== 0) log(`serve (${tag}) exited with ${code}:\n${s.output().slice(-3000)}`);
   if (values.profile) {
     const file = newestProfile(path.join(profileRoot, tag));
-    if (file) profiles[tag] = summarizeProfile(file, ['commitEvent', 'handle', 'parsePayload', 'onEvent', 'snapshot', 'historyView', 'dailyCsvOf', 'computeFigures', 'cycles', 'states']);
+    if (file) profiles[tag] = summarizeProfile(file, ['commitEvent', 'groupCommit', 'handleBatch', 'handle', 'parsePayload', 'onEvent', 'snapshot', 'historyView', 'dailyCsvOf', 'computeFigures', 'cycles', 'states']);
   }
 }
 
@@ -317,6 +317,14 @@ if (sq) {
     value: median(sq.storeCommit),
     unit: 'msg/s',
     ratio: `${pct(median(sq.storeCommit) / median(sq.oneRowPerTx))} of 1 row/tx INSERT`,
+  });
+  figures.push({
+    id: 'info.store_group_commit',
+    section: '1',
+    name: 'Product commit path without MQTT (Store.groupCommit, 1 000 messages per transaction)',
+    value: median(sq.storeGroupCommit),
+    unit: 'msg/s',
+    ratio: `${pct(median(sq.storeGroupCommit) / median(sq.batch1000))} of 1 000 rows/tx INSERT`,
   });
 }
 if (ing) {

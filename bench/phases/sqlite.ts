@@ -1,7 +1,8 @@
 // (1b) The better-sqlite3 limit for the same rows: plain INSERTs into the product's `events` table (same
 // schema, WAL, synchronous NORMAL, same pragmas via openDatabase), one row per transaction (what
 // ack-after-commit of one message at a time allows) and 1 000 rows per transaction (what batching would
-// allow); and, to split serve's cost, the product's own commit path (Store.commitEvent) without MQTT.
+// allow); and, to split serve's cost, the product's own commit path without MQTT: Store.commitEvent (one
+// message per transaction) and Store.groupCommit of 1 000 messages (what ingest's group commit does).
 import path from 'node:path';
 import { openDatabase } from '../../main/core/store/db.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -14,6 +15,7 @@ export interface SqliteResult {
   oneRowPerTx: number[];
   batch1000: number[];
   storeCommit: number[];
+  storeGroupCommit: number[];
   /** Share of wall time the commit path spent on CPU (the rest: blocked in write/fsync). */
   storeCpuShare: number[];
 }
@@ -56,13 +58,21 @@ function rawInsert(file: string, rows: TelemetryEvent[], perTx: number): number 
   }
 }
 
-function storeCommit(file: string, rows: TelemetryEvent[]): { rate: number; cpuShare: number } {
+function storeCommit(file: string, rows: TelemetryEvent[], perTx: number): { rate: number; cpuShare: number } {
   const store = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 1000 });
   try {
     const now = Date.now();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (const e of rows) store.commitEvent(e, now);
+    if (perTx === 1) for (const e of rows) store.commitEvent(e, now);
+    else {
+      for (let i = 0; i < rows.length; i += perTx) {
+        const group = rows.slice(i, i + perTx);
+        store.groupCommit(() => {
+          for (const e of group) store.commitEvent(e, now);
+        });
+      }
+    }
     const wall = performance.now() - t0;
     const c = process.cpuUsage(c0);
     return { rate: rows.length / (wall / 1000), cpuShare: (c.user + c.system) / 1000 / wall };
@@ -74,15 +84,16 @@ function storeCommit(file: string, rows: TelemetryEvent[]): { rate: number; cpuS
 export function runSqlite(opts: { reps: number; perTxRows: number; batchRows: number }): SqliteResult {
   const single = sameRows(opts.perTxRows, 'single');
   const batch = sameRows(opts.batchRows, 'batch');
-  const r: SqliteResult = { oneRowPerTx: [], batch1000: [], storeCommit: [], storeCpuShare: [] };
+  const r: SqliteResult = { oneRowPerTx: [], batch1000: [], storeCommit: [], storeGroupCommit: [], storeCpuShare: [] };
   for (let i = 0; i < opts.reps; i++) {
     const dir = tempDir('sqlite');
     try {
       r.oneRowPerTx.push(rawInsert(path.join(dir, 'one.sqlite'), single, 1));
       r.batch1000.push(rawInsert(path.join(dir, 'batch.sqlite'), batch, 1000));
-      const s = storeCommit(path.join(dir, 'store.sqlite'), single);
+      const s = storeCommit(path.join(dir, 'store.sqlite'), single, 1);
       r.storeCommit.push(s.rate);
       r.storeCpuShare.push(s.cpuShare);
+      r.storeGroupCommit.push(storeCommit(path.join(dir, 'group.sqlite'), batch, 1000).rate);
     } finally {
       removeTempDir(dir);
     }
@@ -91,5 +102,5 @@ export function runSqlite(opts: { reps: number; perTxRows: number; batchRows: nu
 }
 
 export function describeSqlite(r: SqliteResult): string {
-  return `1 row/tx ${spread(r.oneRowPerTx)} rows/s; 1000 rows/tx ${spread(r.batch1000)} rows/s; Store.commitEvent ${spread(r.storeCommit)} msg/s (on CPU ${Math.round(100 * median(r.storeCpuShare))} % of its wall time)`;
+  return `1 row/tx ${spread(r.oneRowPerTx)} rows/s; 1000 rows/tx ${spread(r.batch1000)} rows/s; Store.commitEvent ${spread(r.storeCommit)} msg/s (on CPU ${Math.round(100 * median(r.storeCpuShare))} % of its wall time); Store.groupCommit of 1 000 ${spread(r.storeGroupCommit)} msg/s`;
 }
