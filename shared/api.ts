@@ -184,7 +184,7 @@ export interface LiveSnapshot {
 }
 
 export interface Alert {
-  code: 'storage_full' | 'db_locked' | 'db_recovered' | 'wal_large' | 'broker_rejected' | 'client_taken_over' | 'subscribe_refused';
+  code: 'storage_full' | 'db_locked' | 'db_damaged' | 'db_recovered' | 'wal_large' | 'broker_rejected' | 'client_taken_over' | 'subscribe_refused';
   message: string;
   since: number;
 }

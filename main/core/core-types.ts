@@ -20,4 +20,6 @@ export interface CoreOptions {
   brokerPassword?: string;
   /** Snapshot push interval, ms (a few per second at most). */
   pushIntervalMs?: number;
+  /** A larger database file is quick_checked in the background (default SYNC_CHECK_MAX_BYTES). */
+  syncCheckMaxBytes?: number;
 }

@@ -6,7 +6,7 @@ import { taktIntervals } from '../../shared/figures.ts';
 import { lttb } from '../../shared/downsample.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import type { Store } from './store/store.ts';
-import { openStoreChecked, startMaintenance } from './store/maintenance.ts';
+import { damageOf, isCorruption, markDamaged, openStoreChecked, startMaintenance, type CheckedStore } from './store/maintenance.ts';
 import { createPipeline } from './ingest/pipeline.ts';
 import { startIngest } from './ingest/mqtt-ingest.ts';
 import { LiveView } from './live.ts';
@@ -22,12 +22,34 @@ const BROKER_HISTORY = 200;
 const PUSH_INTERVAL_MS = 300;
 
 
+/**
+ * quick_check at start (in the background for a large file); a damaged file is moved aside and a backup
+ * restored (or a new file started). With the check in the background, the live view's first reads can be
+ * what meets the damage: that is handled the same way, before anything runs on the file.
+ */
+function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView } {
+  const open = () => openStoreChecked(opts.dbPath, opts.config, Date.now, { syncCheckMaxBytes: opts.syncCheckMaxBytes });
+  const checked = open();
+  try {
+    return { ...checked, live: new LiveView(opts.config, checked.store, Date.now()) };
+  } catch (err) {
+    if (!isCorruption(err)) throw err;
+    checked.background?.cancel();
+    try {
+      checked.store.close();
+    } catch {
+      // a damaged file may fail its final checkpoint; it is moved aside next anyway
+    }
+    markDamaged(opts.dbPath, (err as Error).message);
+    const recovered = open();
+    return { ...recovered, live: new LiveView(opts.config, recovered.store, Date.now()) };
+  }
+}
+
 export async function startCore(opts: CoreOptions): Promise<Core> {
   const { config } = opts;
-  // quick_check at start; a damaged file is moved aside and a backup restored (or a new file started).
-  const { store, recovery } = openStoreChecked(opts.dbPath, config);
+  const { store, recovery, background, live } = openChecked(opts);
   const pipeline = createPipeline({ config, store });
-  const live = new LiveView(config, store, Date.now());
   const bus = new EventEmitter();
   bus.setMaxListeners(100);
 
@@ -44,6 +66,26 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const stopAutoExport = startAutoExport(store, config);
   // Backups, retention and the WAL banner; 'db_recovered' is raised here when the file was replaced above.
   const maintenance = startMaintenance({ store, config, recovery, onAlert: setAlert });
+
+  let stopped = false;
+  void background?.result.then((check) => {
+    if (stopped) return;
+    if (!check) return void log.warn('background quick_check could not run; it runs again at the next start');
+    log.info('database quick_check', { ok: check.ok, ms: check.ms, background: true });
+    store.noteQuickCheck({ ts: check.ts, ok: check.ok, detail: check.detail });
+    if (check.ok) return;
+    // Found while in use: writing on would put acknowledged telemetry into a file the next start must move
+    // aside. So nothing more is written or acknowledged (the broker keeps it), and the next start recovers.
+    const damage = damageOf(check.detail);
+    log.error('database damaged: writes stopped until a restart recovers it', { damage });
+    markDamaged(opts.dbPath, damage);
+    store.refuseWrites(damage);
+    setAlert(
+      'db_damaged',
+      `The database file is damaged (${damage}). Nothing more is stored or acknowledged; telemetry waits at the broker. ` +
+        'Restart Taktboard: the file is then moved aside and the newest good backup restored.',
+    );
+  });
 
   const ingest = startIngest({
     config,
@@ -141,6 +183,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       };
     },
     async stop() {
+      stopped = true;
+      background?.cancel();
       clearInterval(pushTimer);
       stopAutoExport();
       await maintenance.stop();

@@ -29,6 +29,7 @@ const en = {
 
   'alert.storage_full': 'Storage full: new telemetry is not being stored',
   'alert.db_locked': 'Database is locked by another program',
+  'alert.db_damaged': 'Database file is damaged: restart Taktboard to restore the newest backup',
   'alert.db_recovered': 'Database was recovered after a problem',
   'alert.wal_large': 'Database write-ahead log is very large',
   'alert.broker_rejected': 'Broker rejected the connection',
@@ -233,6 +234,7 @@ const zhCN: Dictionary = {
 
   'alert.storage_full': '存储已满：新的遥测数据未被保存',
   'alert.db_locked': '数据库被其他程序锁定',
+  'alert.db_damaged': '数据库文件已损坏：请重启 Taktboard 以恢复最新备份',
   'alert.db_recovered': '数据库出现问题后已恢复',
   'alert.wal_large': '数据库预写日志过大',
   'alert.broker_rejected': '消息代理拒绝了连接',

@@ -3,11 +3,12 @@
 // the user told ('db_recovered' in the live snapshot's alerts, in words) and quick_check recorded in Diagnostics.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import Database from 'better-sqlite3';
 import { parseConfig, type Config } from '../../shared/config.ts';
 import type { Core } from '../../main/core/core-types.ts';
 import { startCore } from '../../main/core/service.ts';
-import { listBackups, startMaintenance } from '../../main/core/store/maintenance.ts';
+import { damageMarkerOf, listBackups, startMaintenance } from '../../main/core/store/maintenance.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
@@ -31,8 +32,8 @@ function config(): Config {
   return r.config;
 }
 
-async function start(dbPath: string): Promise<Core> {
-  const core = await startCore({ config: config(), dbPath, brokerUrl: NO_BROKER });
+async function start(dbPath: string, syncCheckMaxBytes?: number): Promise<Core> {
+  const core = await startCore({ config: config(), dbPath, brokerUrl: NO_BROKER, syncCheckMaxBytes });
   cores.push(core);
   return core;
 }
@@ -103,5 +104,62 @@ describe('damaged database at start (row 17)', () => {
     const core = await start(file);
     expect((await alertsOf(core))).toEqual([]);
     expect((await diagnostics(core)).db.lastQuickCheck).toMatchObject({ ok: true });
+  });
+});
+
+/**
+ * Damages two leaf pages of the events table: the file still opens. The oldest events are read by nothing
+ * at start, so only quick_check finds them; the newest are what the live view reads first.
+ */
+function damageEventPages(file: string, which: 'oldest' | 'newest'): void {
+  const db = new Database(file, { readonly: true });
+  const pages = db.prepare("SELECT pageno, (SELECT page_size FROM pragma_page_size) AS size FROM dbstat WHERE name = 'events' AND pagetype = 'leaf'").all() as { pageno: number; size: number }[];
+  db.close();
+  const buf = fs.readFileSync(file);
+  for (const { pageno, size } of which === 'oldest' ? pages.slice(1, 3) : pages.slice(-2)) for (let i = (pageno - 1) * size + 8; i < pageno * size; i++) buf[i] ^= 0xa5;
+  fs.writeFileSync(file, buf);
+}
+
+describe('a large file is quick_checked in the background (row 17 without holding up ingest)', () => {
+  it('records the result in Diagnostics when the file is good', async () => {
+    const file = await prepare(tempDir('bg-check'), 50);
+    const core = await start(file, 0);
+    await vi.waitFor(async () => expect((await diagnostics(core)).db.lastQuickCheck).toMatchObject({ ok: true, detail: 'ok' }), { timeout: 10_000 });
+    expect(await alertsOf(core)).toEqual([]);
+    expect(fs.existsSync(damageMarkerOf(file))).toBe(false);
+  });
+
+  it('damage found while running stops writes, says so, and the next start recovers from the backup', async () => {
+    const dir = tempDir('bg-check');
+    const file = await prepare(dir, 3000, 2000);
+    damageEventPages(file, 'oldest');
+
+    const core = await start(file, 0);
+    // The file opened: the core runs on it until the worker's quick_check reports.
+    await vi.waitFor(async () => expect((await alertsOf(core)).map((a) => a.code)).toContain('db_damaged'), { timeout: 10_000 });
+    const alert = (await alertsOf(core)).find((a) => a.code === 'db_damaged')!;
+    expect(alert.message).toMatch(/database file is damaged \(quick_check: .+\)\. Nothing more is stored or acknowledged.*Restart Taktboard/);
+    expect((await diagnostics(core)).db.lastQuickCheck?.ok).toBe(false);
+    expect(fs.existsSync(damageMarkerOf(file))).toBe(true);
+    await core.stop();
+    cores = [];
+
+    // The next start trusts the marker: moved aside, newest good backup restored, the marker gone.
+    const again = await start(file, 0);
+    const recovered = (await alertsOf(again)).find((a) => a.code === 'db_recovered');
+    expect(recovered?.message).toMatch(/quick_check: .*moved aside to taktboard\.sqlite\.corrupt-.*backup of .* was restored/);
+    expect((await diagnostics(again)).counters.stored).toBe(2000);
+    expect(fs.existsSync(damageMarkerOf(file))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+  });
+
+  it('damage the start-up reads meet is recovered at once, as with the check before start', async () => {
+    const dir = tempDir('bg-check');
+    const file = await prepare(dir, 3000, 2000);
+    damageEventPages(file, 'newest');
+    const core = await start(file, 0);
+    expect((await alertsOf(core)).find((a) => a.code === 'db_recovered')?.message).toMatch(/malformed.*backup of .* was restored/);
+    expect((await diagnostics(core)).counters.stored).toBe(2000);
+    expect(fs.existsSync(damageMarkerOf(file))).toBe(false);
   });
 });

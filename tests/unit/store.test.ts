@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../shared/telemetry.ts';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, openDatabase } from '../../main/core/store/db.ts';
-import { Store, reasonKey } from '../../main/core/store/store.ts';
+import { DB_DAMAGED, Store, reasonKey } from '../../main/core/store/store.ts';
+import { storageAlert } from '../../main/core/ingest/words.ts';
 import { setLogLevel, setLogSink, type Level } from '../../main/core/log.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
@@ -308,6 +309,32 @@ describe('persistence and migrations', () => {
 });
 
 describe('failed commits', () => {
+  it('refuses every write once the file is known to be damaged, in words the banner can show', async () => {
+    const s = newStore();
+    s.commitEvent(cycle(1), T0);
+    s.refuseWrites('quick_check: Tree 2 page 12: free space corruption');
+    const refused = (write: () => unknown) => {
+      try {
+        write();
+      } catch (err) {
+        return err as { code?: string; message: string };
+      }
+      throw new Error('the write went through');
+    };
+    for (const err of [
+      refused(() => s.commitEvent(cycle(2), T0)),
+      refused(() => s.groupCommit(() => s.commitEvent(cycle(3), T0))),
+      refused(() => s.commitEvents([cycle(4)], null)),
+      refused(() => s.quarantine({ topic: 't', payloadPrefix: 'x', reason: 'bad', receivedAt: T0 })),
+      refused(() => s.pruneRaw(T0 + 10_000)),
+    ]) {
+      expect(err.code).toBe(DB_DAMAGED);
+      expect(storageAlert(err)).toEqual({ code: 'db_damaged', message: expect.stringMatching(/^database damaged: quick_check: Tree 2 page 12.*nothing more is acknowledged/) });
+    }
+    await expect(s.backupTo(path.join(tempDir('store'), 'b.sqlite'))).rejects.toMatchObject({ code: DB_DAMAGED });
+    expect(rows(s)).toBe(1);
+  });
+
   it('throws SQLITE_FULL on a full disk, leaves nothing behind, and goes on when space returns', () => {
     const s = newStore();
     s.commitEvent(cycle(1), T0);

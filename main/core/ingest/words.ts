@@ -1,6 +1,7 @@
 // Broker and storage failures in words a person at the line can act on. The codes come from MQTT
 // CONNACK/DISCONNECT/SUBACK reason codes, Node socket errors and SQLite result codes.
 import type { Alert } from '../../../shared/api.ts';
+import { DB_DAMAGED } from '../store/store.ts';
 
 export interface ConnectionProblem {
   words: string;
@@ -86,6 +87,9 @@ export function describeSubscribeRefusal(topic: string, code: unknown): string {
 export function storageAlert(err: unknown): { code: Alert['code']; message: string } {
   const code = typeof (err as CodedError)?.code === 'string' ? ((err as CodedError).code as string) : '';
   const message = err instanceof Error ? err.message : String(err);
+  if (code === DB_DAMAGED) {
+    return { code: 'db_damaged', message: `${message}; nothing more is acknowledged, telemetry waits at the broker until Taktboard is restarted` };
+  }
   if (code === 'SQLITE_FULL') {
     return { code: 'storage_full', message: 'storage full: the disk holding the database has no space left; telemetry waits at the broker until space is freed' };
   }

@@ -10,6 +10,7 @@ import type { Config } from '../../../shared/config.ts';
 import { logger } from '../log.ts';
 import { walBytesOf } from './db.ts';
 import { openStore, type Store } from './store.ts';
+import { quickCheckInBackground, type BackgroundCheck } from './background-check.ts';
 
 const log = logger('store');
 const HOUR_MS = 3_600_000;
@@ -27,6 +28,19 @@ export interface Recovery {
 export interface CheckedStore {
   store: Store;
   recovery: Recovery | null;
+  /** A large file's quick_check, running in a worker while the store is in use; null when it already ran. */
+  background: BackgroundCheck | null;
+}
+
+/**
+ * Up to this size (file + WAL) quick_check runs before ingest starts (~1 s at most here); above it, in the
+ * background. 256 MiB is ~2.7 M events: a day of a 10-line cell plant is ~380 MiB.
+ */
+export const SYNC_CHECK_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Left by a background quick_check that found damage: the next start recovers without checking again. */
+export function damageMarkerOf(dbPath: string): string {
+  return `${dbPath}.damaged`;
 }
 
 /** SQLite's words for "this file is damaged", as opposed to locked, missing, unreadable or from a newer build. */
@@ -42,19 +56,30 @@ export function isCorruption(err: unknown): boolean {
  * in place, so the next start does not find it again (no crash loop). Other errors (permissions, a file from a
  * newer build) are thrown as they are: moving such a file aside would lose data.
  */
-export function openStoreChecked(dbPath: string, config: Config, now: () => number = Date.now): CheckedStore {
+export function openStoreChecked(
+  dbPath: string,
+  config: Config,
+  now: () => number = Date.now,
+  options: { syncCheckMaxBytes?: number } = {},
+): CheckedStore {
   let damage: string;
+  const marked = readMarker(dbPath);
+  if (marked !== null && fs.existsSync(dbPath)) return recover(dbPath, config, marked, now());
   try {
     const store = openStore(dbPath, config);
+    if (fileBytes(dbPath) > (options.syncCheckMaxBytes ?? SYNC_CHECK_MAX_BYTES)) {
+      log.info('database quick_check runs in the background (large file)', { bytes: fileBytes(dbPath) });
+      noteNewestBackup(store, dbPath);
+      return { store, recovery: null, background: quickCheckInBackground(dbPath) };
+    }
     const t0 = performance.now();
     const check = store.quickCheck();
     log.info('database quick_check', { ok: check.ok, ms: Math.round(performance.now() - t0) });
     if (check.ok) {
-      const newest = listBackups(dbPath)[0];
-      if (newest) store.noteBackup({ ts: newest.ts, path: newest.file });
-      return { store, recovery: null };
+      noteNewestBackup(store, dbPath);
+      return { store, recovery: null, background: null };
     }
-    damage = `quick_check: ${check.detail.slice(0, 300)}`;
+    damage = damageOf(check.detail);
     try {
       store.close();
     } catch {
@@ -67,12 +92,48 @@ export function openStoreChecked(dbPath: string, config: Config, now: () => numb
   return recover(dbPath, config, damage, now());
 }
 
+/** quick_check's findings on one line, short enough for a banner. */
+export function damageOf(quickCheckDetail: string): string {
+  return `quick_check: ${quickCheckDetail.replace(/\s+/g, ' ').trim().slice(0, 300)}`;
+}
+
+/** Records that a background quick_check found `damage`, for the next start to recover. */
+export function markDamaged(dbPath: string, damage: string): void {
+  fs.writeFileSync(damageMarkerOf(dbPath), damage);
+}
+
+function readMarker(dbPath: string): string | null {
+  try {
+    return fs.readFileSync(damageMarkerOf(dbPath), 'utf8').slice(0, 400) || 'quick_check found damage';
+  } catch {
+    return null;
+  }
+}
+
+function fileBytes(dbPath: string): number {
+  const size = (f: string) => {
+    try {
+      return fs.statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(dbPath) + size(`${dbPath}-wal`);
+}
+
+function noteNewestBackup(store: Store, dbPath: string): void {
+  const newest = listBackups(dbPath)[0];
+  if (newest) store.noteBackup({ ts: newest.ts, path: newest.file });
+}
+
 function recover(dbPath: string, config: Config, damage: string, at: number): CheckedStore {
   const movedTo = `${dbPath}.corrupt-${stamp(at)}`;
   fs.renameSync(dbPath, movedTo);
   // The log belongs to the damaged file (its last commits may be in it): it goes along; the index is rebuilt.
   if (fs.existsSync(`${dbPath}-wal`)) fs.renameSync(`${dbPath}-wal`, `${movedTo}-wal`);
   fs.rmSync(`${dbPath}-shm`, { force: true });
+  // Only after the damaged file is out of the way: a crash before this point finds the marker again.
+  fs.rmSync(damageMarkerOf(dbPath), { force: true });
 
   for (const backup of listBackups(dbPath)) {
     if (!backupIsGood(backup.file)) {
@@ -91,7 +152,7 @@ function recover(dbPath: string, config: Config, damage: string, at: number): Ch
         `${new Date(backup.ts).toISOString().replace('T', ' ').slice(0, 16)} UTC was restored: what was stored after that ` +
         'backup is missing from the history unless the broker still holds it.';
       log.error('database damaged at start: moved aside, backup restored', { damage, movedTo, restoredFrom: backup.file });
-      return { store, recovery: { message, movedTo, restoredFrom: backup.file } };
+      return { store, recovery: { message, movedTo, restoredFrom: backup.file }, background: null };
     } catch (err) {
       log.warn('restoring a backup failed; trying an older one', { backup: backup.file, error: String(err) });
       fs.rmSync(restoring, { force: true });
@@ -105,7 +166,7 @@ function recover(dbPath: string, config: Config, damage: string, at: number): Ch
     `The database file was damaged (${damage}) and no usable backup was found. It was moved aside to ` +
     `${path.basename(movedTo)} and a new, empty database was started: earlier history is not shown.`;
   log.error('database damaged at start: moved aside, new database started', { damage, movedTo });
-  return { store, recovery: { message, movedTo, restoredFrom: null } };
+  return { store, recovery: { message, movedTo, restoredFrom: null }, background: null };
 }
 
 function backupIsGood(file: string): boolean {

@@ -15,6 +15,8 @@ const log = logger('store');
 
 /** Queries slower than this are logged with their name (DESIGN: slow queries logged). */
 export const SLOW_QUERY_MS = 40;
+/** The error code of a write refused because the file was found damaged while in use. */
+export const DB_DAMAGED = 'DB_DAMAGED';
 const MINUTE_MS = 60_000;
 /** Rows deleted per statement by pruneRaw, so one prune never holds the write lock for long. */
 const PRUNE_BATCH = 5000;
@@ -158,6 +160,8 @@ export class Store {
   /** Inside groupCommit: commitEvent and quarantine write into the open transaction. */
   private grouped = false;
   private groupedWrites = 0;
+  /** Set when the file was found damaged while in use: nothing more is written (and so nothing acknowledged). */
+  private refusal: string | null = null;
 
   static open(file: string, options: OpenStoreOptions): Store {
     const checkpoint = options.checkpoint ?? 'worker';
@@ -234,6 +238,7 @@ export class Store {
    * throws (SQLITE_FULL, SQLITE_BUSY, I/O): then nothing was stored and the caller must not acknowledge.
    */
   commitEvent(e: TelemetryEvent, receivedAt: number): CommitResult {
+    this.assertWritable();
     if (this.grouped) {
       this.groupedWrites++;
       return this.apply(e, receivedAt);
@@ -260,6 +265,7 @@ export class Store {
    */
   groupCommit<T>(work: () => T): T {
     if (this.grouped) throw new Error('groupCommit does not nest');
+    this.assertWritable();
     return this.timed('groupCommit', () => {
       this.grouped = true;
       this.groupedWrites = 0;
@@ -282,6 +288,7 @@ export class Store {
    * at its own ts — history written after the fact has no receive time, and must not look like clock skew.
    */
   commitEvents(events: readonly TelemetryEvent[], receivedAt: number | null): { stored: number; duplicates: number } {
+    this.assertWritable();
     return this.timed('commitEvents', () => {
       try {
         if (!this.memoryValid) this.reloadMemory();
@@ -296,6 +303,7 @@ export class Store {
   }
 
   quarantine(item: QuarantineInput): void {
+    this.assertWritable();
     if (this.grouped) {
       this.groupedWrites++;
       return this.applyQuarantine(item);
@@ -317,6 +325,7 @@ export class Store {
    * get the lock in between; and gaps detected before then. Returns how many events were deleted.
    */
   pruneRaw(olderThanTs: number, maxRows = Number.POSITIVE_INFINITY): number {
+    this.assertWritable();
     return this.timed('pruneRaw', () => {
       const cutStmt = this.db.prepare('SELECT ts FROM events WHERE line = ? AND station = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?').pluck();
       const upTo = this.db.prepare('DELETE FROM events WHERE line = ? AND station = ? AND ts <= ?');
@@ -592,6 +601,23 @@ export class Store {
     };
   }
 
+  /**
+   * The file is damaged (a background quick_check said so): every later write throws an error with code
+   * DB_DAMAGED, so ingest acknowledges nothing more and the broker keeps it for after the recovery.
+   */
+  refuseWrites(reason: string): void {
+    this.refusal = reason;
+  }
+
+  private assertWritable(): void {
+    if (this.refusal !== null) throw Object.assign(new Error(`database damaged: ${this.refusal}`), { code: DB_DAMAGED });
+  }
+
+  /** A quick_check run elsewhere (a worker thread), kept for info() like quickCheck's own. */
+  noteQuickCheck(result: NonNullable<StoreInfo['lastQuickCheck']>): void {
+    this.lastQuickCheck = result;
+  }
+
   /** PRAGMA quick_check; the result is kept for info(). It reads the whole file: run it off-peak. */
   quickCheck(): NonNullable<StoreInfo['lastQuickCheck']> {
     const rows = this.timed('quickCheck', () => this.db.pragma('quick_check', { simple: false }) as { quick_check: string }[]);
@@ -603,6 +629,8 @@ export class Store {
 
   /** An online copy of the database (SQLite backup API, in steps, so ingest goes on meanwhile). */
   async backupTo(file: string): Promise<void> {
+    // A copy of a damaged file would push the good backups out of the kept N.
+    this.assertWritable();
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     // Written under another name and renamed when complete: a crash mid-copy never leaves a "newest backup" that is half a file.
     const partial = `${file}.partial`;
