@@ -156,6 +156,8 @@ export interface Serve {
   pid: number;
   proc: ChildProcess;
   dbPath: string;
+  /** From spawn to the URL printed: what a user waits for. */
+  startMs: number;
   output: () => string;
   stop(): Promise<number | null>;
 }
@@ -163,6 +165,7 @@ export interface Serve {
 /** `node bin/taktboard.mjs serve --config F --db D --port 0 --broker URL`, as a user starts it. */
 export async function startServe(opts: { config: string; db: string; broker: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Serve> {
   const args = [...(opts.nodeArgs ?? []), path.join(PRODUCT_ROOT, 'bin', 'taktboard.mjs'), 'serve', '--config', opts.config, '--db', opts.db, '--port', '0', '--broker', opts.broker];
+  const t0 = performance.now();
   const proc = track(spawn(process.execPath, args, { cwd: PRODUCT_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   const keep = (d: Buffer) => (out = (out + d).slice(-50_000));
@@ -184,7 +187,7 @@ export async function startServe(opts: { config: string; db: string; broker: str
       reject(new Error(`serve exited with ${code} before printing its URL:\n${out}`));
     });
   });
-  return { url, pid: proc.pid!, proc, dbPath: opts.db, output: () => out, stop: () => stopProcess(proc, 'SIGTERM', 10_000) };
+  return { url, pid: proc.pid!, proc, dbPath: opts.db, startMs: performance.now() - t0, output: () => out, stop: () => stopProcess(proc, 'SIGTERM', 10_000) };
 }
 
 // ---- forked helpers ----------------------------------------------------------------------------
