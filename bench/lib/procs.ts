@@ -3,9 +3,9 @@
 // PID and stopped by that PID (also when the bench fails or is interrupted); nothing else is touched.
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startMosquitto as startBrokerProcess } from '../../tests/helpers/brokers.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /**
@@ -13,7 +13,6 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
  * fix) given as TAKTBOARD_BENCH_PRODUCT, so a change can be measured before and after with the same bench.
  */
 export const PRODUCT_ROOT = path.resolve(process.env.TAKTBOARD_BENCH_PRODUCT ?? ROOT);
-export const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
 // ---- bookkeeping -------------------------------------------------------------------------------
 
@@ -73,80 +72,18 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTER
 export interface Mosquitto {
   url: string;
   pid: number;
-  conf: string;
   log: () => string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await sleep(50);
-  }
 }
 
 /**
  * mosquitto as a plant would run it for a zero-loss subscriber: nothing dropped while a persistent
  * session falls behind (`max_queued_messages 0` = no limit; the default 1000 would drop QoS 1 messages).
+ * The test suite's launcher (temp config, free port, retries, killed on exit), with the bench's shape.
  */
-export async function startMosquitto(extraConf: string[] = []): Promise<Mosquitto> {
-  if (!fs.existsSync(MOSQUITTO)) throw new Error(`mosquitto not found at ${MOSQUITTO} (apt-get install -y mosquitto, or set MOSQUITTO_BIN)`);
-  const dir = tempDir('mosquitto');
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const conf = [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'user root',
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      'max_queued_messages 0',
-      ...extraConf,
-      '',
-    ].join('\n');
-    const confFile = path.join(dir, 'mosquitto.conf');
-    fs.writeFileSync(confFile, conf);
-    let out = '';
-    const proc = track(spawn(MOSQUITTO, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] }));
-    proc.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
-    const exited = new Promise<boolean>((resolve) => proc.once('exit', () => resolve(false)));
-    const ready = await Promise.race([waitForPort(port, 10_000).then(() => true), exited]);
-    if (ready) {
-      return {
-        url: `mqtt://127.0.0.1:${port}`,
-        pid: proc.pid!,
-        conf,
-        log: () => out,
-        stop: async () => {
-          await stopProcess(proc, 'SIGTERM', 5000);
-        },
-      };
-    }
-    if (attempt >= 3) throw new Error(`mosquitto did not start:\n${out}`);
-  }
+export async function startMosquitto(): Promise<Mosquitto> {
+  const m = await startBrokerProcess({ extraConf: 'max_queued_messages 0' });
+  return { url: m.url, pid: m.pid()!, log: m.log, stop: () => m.stop() };
 }
 
 // ---- taktboard serve ---------------------------------------------------------------------------
