@@ -105,8 +105,9 @@ async function settle(a: App, quietMs = 700, timeoutMs = 20_000): Promise<void> 
 describe.skipIf(!hasMosquitto)('row 9: broker offline queue overflow (mosquitto)', () => {
   const N = 3000;
 
-  it(`default queue (1000): ${N} QoS 1 messages while the app is down → the loss is a visible gap`, async () => {
-    const b = await startMosquitto();
+  /** seq 0 stored live; seq 1…N published while the app is down; the app started again. */
+  async function publishWhileDown(broker: { extraConf?: string }) {
+    const b = await startMosquitto(broker);
     later(() => b.stop());
     const a = app(b.url, config());
     await waitFor('connected', () => a.status() === 'connected');
@@ -114,10 +115,14 @@ describe.skipIf(!hasMosquitto)('row 9: broker offline queue overflow (mosquitto)
     await untilSubscribed(a, pub);
     await send(pub, [0]);
     await waitFor('seq 0', () => a.seqs().length === 1);
-
     await a.stop();
     await send(pub, range(1, N));
     a.start();
+    return { a, pub };
+  }
+
+  it(`default queue (1000): ${N} QoS 1 messages while the app is down → the loss is a visible gap`, async () => {
+    const { a, pub } = await publishWhileDown({});
     await waitFor('connected', () => a.status() === 'connected');
     await settle(a);
     // The next live message shows where the queue was cut.
@@ -139,18 +144,7 @@ describe.skipIf(!hasMosquitto)('row 9: broker offline queue overflow (mosquitto)
     expect(limits.length).toBeGreaterThanOrEqual(1);
     const max = Number(/max_queued_messages\s+(\d+)/.exec(shipped)?.[1]);
     expect(max === 0 || max >= 100_000).toBe(true);
-    const b = await startMosquitto({ extraConf: limits.join('\n') });
-    later(() => b.stop());
-    const a = app(b.url, config());
-    await waitFor('connected', () => a.status() === 'connected');
-    const pub = await publisher(b.url);
-    await untilSubscribed(a, pub);
-    await send(pub, [0]);
-    await waitFor('seq 0', () => a.seqs().length === 1);
-
-    await a.stop();
-    await send(pub, range(1, N));
-    a.start();
+    const { a, pub } = await publishWhileDown({ extraConf: limits.join('\n') });
     await send(pub, [N + 1]);
     await waitFor(`all ${N + 2}`, () => a.seqs().length === N + 2, 30_000);
     expect(a.seqs()).toEqual(range(0, N + 2));
