@@ -151,8 +151,13 @@ export const DEMO_CONFIG_INPUT: ConfigInput = {
   ],
 };
 
-export function demoConfig(): Config {
-  const r = parseConfig(DEMO_CONFIG_INPUT);
-  if (!r.ok) throw new Error(`demo config invalid: ${r.errors.join('; ')}`);
+/** For configurations written in code (the demo's, tests', the bench's): a bad one is a bug, thrown with its errors. */
+export function configOrThrow(input: unknown): Config {
+  const r = parseConfig(input);
+  if (!r.ok) throw new Error(`invalid configuration: ${r.errors.join('; ')}`);
   return r.config;
+}
+
+export function demoConfig(): Config {
+  return configOrThrow(DEMO_CONFIG_INPUT);
 }

@@ -3,7 +3,7 @@
 // product's Store.commitEvents, the path the demo's backfill takes. The day runs from the first shift's
 // start to the last shift's end, so every shift of the date and the daily CSV have a full day behind them.
 import fs from 'node:fs';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { shiftInstancesOfDate } from '../../shared/shifts.ts';
 import { createSimulator } from '../../main/core/simulator/simulator.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -24,9 +24,7 @@ export interface DayInfo {
 }
 
 export function dayConfig(brokerUrl: string): Config {
-  const r = parseConfig(benchConfig({ clientId: 'taktboard-bench-history', brokerUrl }));
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
+  return configOrThrow(benchConfig({ clientId: 'taktboard-bench-history', brokerUrl }));
 }
 
 export function generateDay(file: string, config: Config, date: string, seed = 20261201): DayInfo {

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../../shared/config.ts';
+import { configOrThrow } from '../../shared/config.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { exportFinishedDays, finishedDates } from '../../main/core/auto-export.ts';
 import { dailyCsvOf } from '../../main/core/history.ts';
@@ -11,9 +11,7 @@ import { knownDayConfig } from '../fixtures/known-day.ts';
 
 describe('automatic daily export', () => {
   const dir = tempDir('auto-export');
-  const r = parseConfig({ ...knownDayConfig, autoExportDir: path.join(dir, 'out') });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  const config = r.config;
+  const config = configOrThrow({ ...knownDayConfig, autoExportDir: path.join(dir, 'out') });
 
   it('counts a day as finished only when its night shift has ended', () => {
     // The Night shift of 2026-11-20 ends 2026-11-21 06:00 in Chicago (12:00 UTC).

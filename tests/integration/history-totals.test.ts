@@ -4,7 +4,7 @@
 // cycles without cycle_ms, an unconfigured line, overlapping shifts, and raw events pruned under the rollups.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, DEMO_CONFIG_INPUT, type Config } from '../../shared/config.ts';
+import { DEMO_CONFIG_INPUT, type Config, configOrThrow } from '../../shared/config.ts';
 import { computeFigures, stationCycles, taktIntervals, type FigureWindow, type LineParams } from '../../shared/figures.ts';
 import { hourlyBuckets, stateTimeline, stationStats, taktHistogram } from '../../shared/history.ts';
 import { shiftInstancesOfDate } from '../../shared/shifts.ts';
@@ -21,7 +21,7 @@ const DATE = '2026-03-10';
 const local = (t: string) => Date.parse(`${DATE}T${t}+08:00`);
 
 function mixedConfig(): Config {
-  const r = parseConfig({
+  return configOrThrow({
     ...DEMO_CONFIG_INPUT,
     shifts: [
       { name: 'A', start: '06:00', end: '07:00', breaks: [{ start: '06:30', end: '06:40' }] },
@@ -29,8 +29,6 @@ function mixedConfig(): Config {
       { name: 'C', start: '08:15', end: '09:00', breaks: [] },
     ],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 /** The pre-totals History, from every raw row through the same shared functions: the oracle. */

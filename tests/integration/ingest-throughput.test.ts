@@ -5,7 +5,7 @@
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline } from '../../main/core/ingest/pipeline.ts';
 import { startIngest, type Ingest } from '../../main/core/ingest/mqtt-ingest.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -17,15 +17,13 @@ const tempDir = useTempDirs();
 const hasMosquitto = requireBinary('mosquitto');
 
 function config(clientId: string, synchronous: 'NORMAL' | 'FULL'): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'bench',
     broker: { clientId, protocolVersion: 4, keepaliveS: 30 },
     lines: [{ id: 'cell-1', name: 'Cell 1', targetTaktS: 1, outputStation: 'grading', stations: ['coating', 'winding', 'assembly', 'formation', 'grading'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
     storage: { synchronous },
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {

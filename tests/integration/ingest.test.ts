@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../shared/api.ts';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { startIngest, type AlertCode, type Ingest, type IngestTiming } from '../../main/core/ingest/mqtt-ingest.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 let ids = 0;
 function testConfig(over: { protocolVersion?: 4 | 5; clientId?: string; username?: string; ca?: string } = {}): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'it',
     broker: {
       clientId: over.clientId ?? `ingest-it-${process.pid}-${++ids}`,
@@ -42,8 +42,6 @@ function testConfig(over: { protocolVersion?: 4 | 5; clientId?: string; username
     lines: [{ id: 'l1', name: 'Line 1', targetTaktS: 1, outputStation: 'out', stations: ['s1', 'out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import type { Core } from '../../main/core/core-types.ts';
 import { startCore } from '../../main/core/service.ts';
 import { damageMarkerOf, listBackups, startMaintenance } from '../../main/core/store/maintenance.ts';
@@ -23,13 +23,11 @@ afterEach(async () => {
 });
 
 function config(): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'rec',
     lines: [{ id: 'l1', name: 'L1', targetTaktS: 1, outputStation: 'out', stations: ['out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 async function start(dbPath: string, syncCheckMaxBytes?: number): Promise<Core> {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { parseConfig, type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline } from '../../main/core/ingest/pipeline.ts';
 import { startIngest, type Ingest, type IngestTiming } from '../../main/core/ingest/mqtt-ingest.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -26,14 +26,12 @@ afterEach(async () => {
 
 let ids = 0;
 function config(broker: Record<string, unknown> = {}): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'rel',
     broker: { clientId: `rel-brk-${process.pid}-${++ids}`, protocolVersion: 5, keepaliveS: 5, ...broker },
     lines: [{ id: 'l1', name: 'Line 1', targetTaktS: 1, outputStation: 'out', stations: ['out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../shared/api.ts';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline } from '../../main/core/ingest/pipeline.ts';
 import { startIngest, type Ingest, type IngestTiming } from '../../main/core/ingest/mqtt-ingest.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -27,14 +27,12 @@ afterEach(async () => {
 
 let ids = 0;
 function config(o: { keepaliveS?: number; protocolVersion?: 4 | 5 } = {}): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'rel',
     broker: { clientId: `rel-net-${process.pid}-${++ids}`, protocolVersion: o.protocolVersion ?? 4, keepaliveS: o.keepaliveS ?? 5 },
     lines: [{ id: 'l1', name: 'Line 1', targetTaktS: 1, outputStation: 'out', stations: ['out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 

@@ -3,7 +3,7 @@
 // refused with a reason, never break ingest; the daily CSV neutralises cells starting with = + - @.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { dailyCsvOf } from '../../main/core/history.ts';
@@ -17,14 +17,12 @@ const NOW = Date.UTC(2026, 11, 1, 8, 0, 0);
 const TOPIC = 'factory/uni/l1/out/cycle';
 
 function config(lineName = 'Line 1'): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'uni',
     timezone: 'UTC',
     lines: [{ id: 'l1', name: lineName, targetTaktS: 1, outputStation: 'out', stations: ['out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 let store: Store;

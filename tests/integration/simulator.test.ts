@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { demoConfig, parseConfig, type Config } from '../../shared/config.ts';
+import { demoConfig, type Config, configOrThrow } from '../../shared/config.ts';
 import { parsePayload, topicMatcher, type TelemetryEvent } from '../../shared/telemetry.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../main/core/embedded-broker.ts';
 import { createSimulator, runSimulate, startPublishing } from '../../main/core/simulator/index.ts';
@@ -10,9 +10,7 @@ import { setLogLevel, setLogSink } from '../../main/core/log.ts';
 
 /** The demo plant producing around the clock, so what the test sees doesn't depend on the time of day it runs. */
 function roundTheClock(): Config {
-  const r = parseConfig({ ...demoConfig(), shifts: [{ name: 'All', start: '00:00', end: '00:00', breaks: [] }] });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
+  return configOrThrow({ ...demoConfig(), shifts: [{ name: 'All', start: '00:00', end: '00:00', breaks: [] }] });
 }
 
 interface Received {

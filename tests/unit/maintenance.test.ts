@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../shared/telemetry.ts';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import { listBackups, openStoreChecked, startMaintenance, type Maintenance } from '../../main/core/store/maintenance.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
@@ -22,14 +22,12 @@ afterEach(async () => {
 });
 
 function makeConfig(over: Record<string, unknown> = {}): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'care',
     lines: [{ id: 'l1', name: 'L1', targetTaktS: 1, outputStation: 'out', stations: ['out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
     ...over,
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 function cycle(seq: number, ts: number): TelemetryEvent {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../../shared/config.ts';
+import { type Config, configOrThrow } from '../../shared/config.ts';
 import type { TelemetryEvent } from '../../shared/telemetry.ts';
 import { createPipeline, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -16,14 +16,12 @@ const NOW = Date.UTC(2026, 11, 1, 8, 0, 0);
 const TOPIC = 'factory/cq/l1/out/cycle';
 
 function testConfig(): Config {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'cq',
     lines: [{ id: 'l1', name: 'Line 1', targetTaktS: 1, outputStation: 'out', stations: ['s1', 'out'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
     retention: { rawDays: 35, quarantineRows: 100 },
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 }
 
 let store: Store;

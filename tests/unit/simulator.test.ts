@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { demoConfig, parseConfig, type Config, type ConfigInput } from '../../shared/config.ts';
+import { demoConfig, type Config, type ConfigInput, configOrThrow } from '../../shared/config.ts';
 import { addDays, localDate, shiftInstancesOfDate, type TimeWindow } from '../../shared/shifts.ts';
 import { parsePayload, topicMatcher, type TelemetryEvent } from '../../shared/telemetry.ts';
 import { createSimulator, parseDuration, type SimMessage } from '../../main/core/simulator/index.ts';
@@ -14,9 +14,7 @@ const CAR = 'yubei-assembly-1';
 const START = Date.parse('2026-11-30T22:00:00Z');
 
 function configOf(overrides: Partial<ConfigInput>): Config {
-  const r = parseConfig({ ...structuredClone(demoConfig()), ...overrides });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
+  return configOrThrow({ ...structuredClone(demoConfig()), ...overrides });
 }
 
 /** Planned breaks as the app's own shift calendar (shared/shifts.ts) reads the configuration. */

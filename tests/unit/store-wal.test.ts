@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelemetryEvent } from '../../shared/telemetry.ts';
-import { parseConfig } from '../../shared/config.ts';
+import { configOrThrow } from '../../shared/config.ts';
 import { walBytesOf } from '../../main/core/store/db.ts';
 import { startMaintenance } from '../../main/core/store/maintenance.ts';
 import { Store } from '../../main/core/store/store.ts';
@@ -31,14 +31,12 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 const config = (() => {
-  const r = parseConfig({
+  return configOrThrow({
     site: 'wal',
     lines: [{ id: 'l1', name: 'L1', targetTaktS: 1, outputStation: 's0', stations: ['s0', 's1', 's2', 's3', 's4'] }],
     shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
     storage: { backupEveryH: 0 },
   });
-  if (!r.ok) throw new Error(r.errors.join('; '));
-  return r.config;
 })();
 
 describe('WAL checkpoints off the commit path', () => {

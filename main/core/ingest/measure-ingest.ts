@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { parseConfig } from '../../../shared/config.ts';
+import { configOrThrow } from '../../../shared/config.ts';
 import { setLogLevel } from '../log.ts';
 import { Store } from '../store/store.ts';
 import type { CheckpointMode } from '../store/db.ts';
@@ -55,14 +55,12 @@ if (!url) {
 }
 
 const runId = `${process.pid}-${Date.now()}`;
-const parsed = parseConfig({
+const config = configOrThrow({
   site: 'measure',
   broker: { clientId: `measure-${runId}`, protocolVersion: 4, keepaliveS: 30 },
   lines: [{ id: 'cell-1', name: 'Cell 1', targetTaktS: 1, outputStation: 'grading', stations: ['coating', 'winding', 'assembly', 'formation', 'grading'] }],
   shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
 });
-if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-const config = parsed.config;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taktboard-measure-'));
 const checkpoint = (['worker', 'timer', 'sqlite'].includes(values.checkpoint) ? values.checkpoint : 'worker') as CheckpointMode;
