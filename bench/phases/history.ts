@@ -23,20 +23,17 @@ export async function runHistory(serveUrl: string, date: string, opts: { reps: n
   const r: HistoryResult = { shift: { computeMs: [], httpMs: [], bytes: 0 }, all: { computeMs: [], httpMs: [], bytes: 0 }, csv: { httpMs: [], bytes: 0, rows: 0 } };
   const cal = await fetch(serveUrl + 'api/rpc/shiftCalendar', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date }) });
   if (!cal.ok) throw new Error(`shiftCalendar: ${cal.status}`);
-  for (let i = 0; i < opts.reps; i++) {
-    const a = await timedJson(serveUrl + 'api/rpc/history', { date, shift: 'A' });
-    r.shift.computeMs.push(a.json.computeMs);
-    r.shift.httpMs.push(a.ms);
-    r.shift.bytes = a.bytes;
-  }
-  opts.log(`  shift view (A): compute ${r.shift.computeMs.map((x) => Math.round(x)).join(', ')} ms; HTTP ${r.shift.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${Math.round(r.shift.bytes / 1024)} KiB`);
-  for (let i = 0; i < opts.csvReps; i++) {
-    const a = await timedJson(serveUrl + 'api/rpc/history', { date, shift: 'ALL' });
-    r.all.computeMs.push(a.json.computeMs);
-    r.all.httpMs.push(a.ms);
-    r.all.bytes = a.bytes;
-  }
-  opts.log(`  whole day (ALL): compute ${r.all.computeMs.map((x) => Math.round(x)).join(', ')} ms; HTTP ${r.all.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${Math.round(r.all.bytes / 1024)} KiB`);
+  const view = async (shift: string, reps: number, into: HistoryResult['shift'], label: string) => {
+    for (let i = 0; i < reps; i++) {
+      const a = await timedJson(serveUrl + 'api/rpc/history', { date, shift });
+      into.computeMs.push(a.json.computeMs);
+      into.httpMs.push(a.ms);
+      into.bytes = a.bytes;
+    }
+    opts.log(`  ${label}: compute ${into.computeMs.map((x) => Math.round(x)).join(', ')} ms; HTTP ${into.httpMs.map((x) => Math.round(x)).join(', ')} ms; ${Math.round(into.bytes / 1024)} KiB`);
+  };
+  await view('A', opts.reps, r.shift, 'shift view (A)');
+  await view('ALL', opts.csvReps, r.all, 'whole day (ALL)');
   for (let i = 0; i < opts.csvReps; i++) {
     const t0 = performance.now();
     const res = await fetch(`${serveUrl}api/export/daily.csv?date=${date}`);
