@@ -11,6 +11,9 @@ export const CHART = {
   targetUnits: '#ffd166',
 } as const;
 
+/** Recharts tooltips on the panel colour (styles.css --panel). */
+export const TOOLTIP_STYLE = { background: '#111821', border: `1px solid ${CHART.grid}` } as const;
+
 export const TAKT_COLOUR: Record<TaktStatus, string> = {
   on: '#3ddc84',
   near: '#ffb020',

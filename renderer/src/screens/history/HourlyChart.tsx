@@ -2,7 +2,7 @@ import { Bar, CartesianGrid, Cell, ComposedChart, Legend, Line, ResponsiveContai
 import type { HourBucket } from '../../../../shared/api.ts';
 import { formatClock } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
-import { CHART, TAKT_COLOUR } from '../../palette.ts';
+import { CHART, TOOLTIP_STYLE, TAKT_COLOUR } from '../../palette.ts';
 
 export function HourlyChart({ hourly, timezone }: { hourly: HourBucket[]; timezone: string }) {
   const { t } = useI18n();
@@ -17,7 +17,7 @@ export function HourlyChart({ hourly, timezone }: { hourly: HourBucket[]; timezo
           <CartesianGrid stroke={CHART.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="hour" stroke={CHART.axis} />
           <YAxis stroke={CHART.axis} allowDecimals={false} />
-          <Tooltip contentStyle={{ background: '#111821', border: `1px solid ${CHART.grid}` }} />
+          <Tooltip contentStyle={TOOLTIP_STYLE} />
           <Legend />
           <Bar dataKey="units" name={unitsLabel} fill={CHART.units} isAnimationActive={false}>
             {data.map((d) => (

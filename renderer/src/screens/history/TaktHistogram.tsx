@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer,
 import type { HistoryLine } from '../../../../shared/api.ts';
 import { classifyTakt, formatTaktS } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
-import { CHART, TAKT_COLOUR } from '../../palette.ts';
+import { CHART, TOOLTIP_STYLE, TAKT_COLOUR } from '../../palette.ts';
 
 function binLabel(fromS: number, toS: number): string {
   return `${formatTaktS(fromS).replace(' s', '')}–${formatTaktS(toS)}`;
@@ -21,7 +21,7 @@ export function TaktHistogram({ bins, targetS }: { bins: HistoryLine['taktHistog
           <CartesianGrid stroke={CHART.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="bin" stroke={CHART.axis} />
           <YAxis stroke={CHART.axis} allowDecimals={false} />
-          <Tooltip contentStyle={{ background: '#111821', border: `1px solid ${CHART.grid}` }} formatter={(v) => [String(v), t('history.intervals')]} />
+          <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(v) => [String(v), t('history.intervals')]} />
           <Bar dataKey="count" isAnimationActive={false}>
             {data.map((d) => (
               <Cell key={d.bin} fill={TAKT_COLOUR[d.status]} />

@@ -3,7 +3,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Too
 import type { TrendSeries } from '../../../../shared/api.ts';
 import { formatClock, formatClockSeconds, formatTaktS, timeTicks } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
-import { CHART } from '../../palette.ts';
+import { CHART, TOOLTIP_STYLE } from '../../palette.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -37,7 +37,7 @@ export const TaktTrendChart = memo(function TaktTrendChart({ trend, timezone }: 
           <Tooltip
             labelFormatter={(ts) => formatClockSeconds(Number(ts), timezone)}
             formatter={(v) => [formatTaktS(Number(v)), t('line.seconds')]}
-            contentStyle={{ background: '#111821', border: `1px solid ${CHART.grid}` }}
+            contentStyle={TOOLTIP_STYLE}
           />
           {trend.targetTaktS !== null ? (
             <ReferenceLine
