@@ -33,18 +33,11 @@ export interface GroupCommitOptions {
   retryMaxMs: number;
 }
 
-export interface GroupCommitStats {
-  commits: number;
-  messages: number;
-  largest: number;
-}
-
 export interface GroupCommit {
   /** The connection closed: what it delivered is still committed, but never acknowledged on the next one. */
   connectionClosed(): void;
   /** Commits and acknowledges what is pending if storage works, then stops. */
   stop(): void;
-  stats(): GroupCommitStats;
 }
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -84,7 +77,6 @@ export function installGroupCommit(client: MqttClient, options: GroupCommitOptio
   let troubled = false;
   let retryDelay = options.retryMinMs;
   let stopped = false;
-  const stats: GroupCommitStats = { commits: 0, messages: 0, largest: 0 };
 
   client.handleMessage = (packet: IPublishPacket, done: (err?: Error) => void) => {
     const entry: Pending = { topic: packet.topic, payload: packet.payload as Buffer, receivedAt: Date.now(), connection, ack: null, release: null };
@@ -100,7 +92,7 @@ export function installGroupCommit(client: MqttClient, options: GroupCommitOptio
       // could leave before the commit. Never guess: hold every later message instead.
       if (!entry.ack) canDefer = false;
     } else {
-      entry.release = () => done();
+      entry.release = done;
     }
     schedule(0);
   };
@@ -125,9 +117,6 @@ export function installGroupCommit(client: MqttClient, options: GroupCommitOptio
       return;
     }
     pending = [];
-    stats.commits++;
-    stats.messages += batch.length;
-    stats.largest = Math.max(stats.largest, batch.length);
     if (troubled) {
       troubled = false;
       retryDelay = options.retryMinMs;
@@ -167,6 +156,5 @@ export function installGroupCommit(client: MqttClient, options: GroupCommitOptio
       timer = null;
       pending = [];
     },
-    stats: () => ({ ...stats }),
   };
 }

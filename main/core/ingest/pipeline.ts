@@ -35,7 +35,7 @@ export interface Message {
 }
 
 export interface Pipeline {
-  /** Synchronous; throws only when the store does (the message must then not be acknowledged). */
+  /** One message: handleBatch of one. */
   handle(topic: string, payload: Buffer | Uint8Array, receivedAt: number): Outcome;
   /**
    * Many messages in one transaction (group commit), outcomes in the same order. Throws only when the
@@ -100,6 +100,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return result;
   }
 
+  function handleBatch(messages: readonly Message[]): Outcome[] {
+    const stored: TelemetryEvent[] = [];
+    const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.receivedAt, stored)));
+    tell(stored);
+    return outcomes;
+  }
+
   function tell(stored: readonly TelemetryEvent[]): void {
     if (listeners.size === 0) return;
     for (const event of stored) {
@@ -115,18 +122,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   return {
-    handle(topic, payload, receivedAt) {
-      const stored: TelemetryEvent[] = [];
-      const outcome = check(topic, payload, receivedAt, stored);
-      tell(stored);
-      return outcome;
-    },
-    handleBatch(messages) {
-      const stored: TelemetryEvent[] = [];
-      const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.receivedAt, stored)));
-      tell(stored);
-      return outcomes;
-    },
+    handleBatch,
+    handle: (topic, payload, receivedAt) => handleBatch([{ topic, payload, receivedAt }])[0],
     onEvent(listener) {
       listeners.add(listener);
       return () => {
