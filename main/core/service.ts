@@ -6,7 +6,7 @@ import { taktIntervals } from '../../shared/figures.ts';
 import { lttb } from '../../shared/downsample.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import type { Store } from './store/store.ts';
-import { damageOf, isCorruption, markDamaged, openStoreChecked, startMaintenance, type CheckedStore } from './store/maintenance.ts';
+import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
 import { createPipeline } from './ingest/pipeline.ts';
 import { startIngest } from './ingest/mqtt-ingest.ts';
 import { LiveView } from './live.ts';
@@ -28,8 +28,7 @@ const PUSH_INTERVAL_MS = 300;
  * what meets the damage: that is handled the same way, before anything runs on the file.
  */
 function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView } {
-  const open = () => openStoreChecked(opts.dbPath, opts.config, Date.now, { syncCheckMaxBytes: opts.syncCheckMaxBytes });
-  const checked = open();
+  const checked = openStoreChecked(opts.dbPath, opts.config, Date.now, { syncCheckMaxBytes: opts.syncCheckMaxBytes });
   try {
     return { ...checked, live: new LiveView(opts.config, checked.store, Date.now()) };
   } catch (err) {
@@ -40,8 +39,7 @@ function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView } {
     } catch {
       // a damaged file may fail its final checkpoint; it is moved aside next anyway
     }
-    markDamaged(opts.dbPath, (err as Error).message);
-    const recovered = open();
+    const recovered = recoverDamaged(opts.dbPath, opts.config, (err as Error).message, Date.now());
     return { ...recovered, live: new LiveView(opts.config, recovered.store, Date.now()) };
   }
 }

@@ -64,7 +64,7 @@ export function openStoreChecked(
 ): CheckedStore {
   let damage: string;
   const marked = readMarker(dbPath);
-  if (marked !== null && fs.existsSync(dbPath)) return recover(dbPath, config, marked, now());
+  if (marked !== null && fs.existsSync(dbPath)) return recoverDamaged(dbPath, config, marked, now());
   try {
     const store = openStore(dbPath, config);
     if (fileBytes(dbPath) > (options.syncCheckMaxBytes ?? SYNC_CHECK_MAX_BYTES)) {
@@ -89,7 +89,7 @@ export function openStoreChecked(
     if (!isCorruption(err)) throw err;
     damage = (err as Error).message;
   }
-  return recover(dbPath, config, damage, now());
+  return recoverDamaged(dbPath, config, damage, now());
 }
 
 /** quick_check's findings on one line, short enough for a banner. */
@@ -126,7 +126,8 @@ function noteNewestBackup(store: Store, dbPath: string): void {
   if (newest) store.noteBackup({ ts: newest.ts, path: newest.file });
 }
 
-function recover(dbPath: string, config: Config, damage: string, at: number): CheckedStore {
+/** Moves the damaged file aside and restores the newest good backup, or starts a new database. */
+export function recoverDamaged(dbPath: string, config: Config, damage: string, at: number): CheckedStore {
   const movedTo = `${dbPath}.corrupt-${stamp(at)}`;
   fs.renameSync(dbPath, movedTo);
   // The log belongs to the damaged file (its last commits may be in it): it goes along; the index is rebuilt.
