@@ -2,16 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { demoConfig, type Config, configOrThrow } from '../../shared/config.ts';
+import { demoConfig, type Config } from '../../shared/config.ts';
 import { parsePayload, topicMatcher, type TelemetryEvent } from '../../shared/telemetry.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../main/core/embedded-broker.ts';
 import { createSimulator, runSimulate, startPublishing } from '../../main/core/simulator/index.ts';
 import { setLogLevel, setLogSink } from '../../main/core/log.ts';
+import { roundTheClockConfig } from '../fixtures/round-the-clock.ts';
 
-/** The demo plant producing around the clock, so what the test sees doesn't depend on the time of day it runs. */
-function roundTheClock(): Config {
-  return configOrThrow({ ...demoConfig(), shifts: [{ name: 'All', start: '00:00', end: '00:00', breaks: [] }] });
-}
 
 interface Received {
   topic: string;
@@ -48,7 +45,7 @@ afterEach(async () => {
 
 describe('simulator over MQTT', () => {
   it('publishes live: a subscriber gets exactly the expected cell-line messages, about one per second per station', async () => {
-    const config = roundTheClock();
+    const config = roundTheClockConfig();
     const broker = await startEmbeddedBroker();
     cleanups.push(() => broker.stop());
     expect(broker.url).toBe(`mqtt://127.0.0.1:${broker.port}`);
@@ -89,7 +86,7 @@ describe('simulator over MQTT', () => {
   });
 
   it('runSimulate backfills history with bounded in-flight QoS 1, then continues live without a seq gap', async () => {
-    const config = roundTheClock();
+    const config = roundTheClockConfig();
     const broker = await startEmbeddedBroker();
     cleanups.push(() => broker.stop());
     const sub = await subscriber(broker.url, config);
@@ -139,7 +136,7 @@ describe('simulator over MQTT', () => {
     cleanups.push(setLogSink(() => {}));
     const sigint = process.listenerCount('SIGINT');
     const ac = new AbortController();
-    const run = runSimulate({ brokerUrl: broker.url, config: roundTheClock(), signal: ac.signal, seed: 1 });
+    const run = runSimulate({ brokerUrl: broker.url, config: roundTheClockConfig(), signal: ac.signal, seed: 1 });
     await new Promise((r) => setTimeout(r, 700));
     expect(process.listenerCount('SIGINT')).toBe(sigint + 1);
     ac.abort();

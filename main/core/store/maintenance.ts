@@ -67,8 +67,9 @@ export function openStoreChecked(
   if (marked !== null && fs.existsSync(dbPath)) return recoverDamaged(dbPath, config, marked, now());
   try {
     const store = openStore(dbPath, config);
-    if (fileBytes(dbPath) > (options.syncCheckMaxBytes ?? SYNC_CHECK_MAX_BYTES)) {
-      log.info('database quick_check runs in the background (large file)', { bytes: fileBytes(dbPath) });
+    const bytes = fileBytes(dbPath);
+    if (bytes > (options.syncCheckMaxBytes ?? SYNC_CHECK_MAX_BYTES)) {
+      log.info('database quick_check runs in the background (large file)', { bytes });
       noteNewestBackup(store, dbPath);
       return { store, recovery: null, background: quickCheckInBackground(dbPath) };
     }
