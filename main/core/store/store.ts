@@ -238,11 +238,12 @@ export class Store {
    * throws (SQLITE_FULL, SQLITE_BUSY, I/O): then nothing was stored and the caller must not acknowledge.
    */
   commitEvent(e: TelemetryEvent, receivedAt: number): CommitResult {
-    this.assertWritable();
+    // Inside groupCommit, which has checked writability once for the burst.
     if (this.grouped) {
       this.groupedWrites++;
       return this.apply(e, receivedAt);
     }
+    this.assertWritable();
     const t0 = performance.now();
     try {
       if (!this.memoryValid) this.reloadMemory();
@@ -302,11 +303,11 @@ export class Store {
   }
 
   quarantine(item: QuarantineInput): void {
-    this.assertWritable();
     if (this.grouped) {
       this.groupedWrites++;
       return this.applyQuarantine(item);
     }
+    this.assertWritable();
     this.timed('quarantine', () => {
       try {
         if (!this.memoryValid) this.reloadMemory();
