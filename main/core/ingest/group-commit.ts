@@ -1,115 +1,100 @@
-// Group commit with acknowledgement after commit. mqtt.js hands over one message at a time and reads the
-// next only after the PUBACK of this one was written (TOOLCHAIN.md), so a transaction per message is the
-// most its public hook allows: ~40 µs of a ~90 µs message budget goes to SQLite's per-transaction cost.
+// Group commit with acknowledgement after commit. The messages of one burst (whatever the connection
+// read before the event loop turns) are committed in one transaction, and only then are their PUBACKs
+// written, in the order the PUBLISHes came (MQTT 3.1.1 §4.6), in one write. Nothing that arrived on a
+// connection that has closed is acknowledged on the next one: the broker sends it again and the store
+// drops it as a duplicate. QoS 0 messages need no acknowledgement and are committed in the same bursts.
 //
-// Here the messages of one burst (what arrives before the event loop turns) are committed in one
-// transaction, and only then are their PUBACKs written, in the order the PUBLISHes came. To read on
-// without writing the PUBACK, the PUBACK mqtt.js emits from handleMessage's callback is taken out of its
-// send path (the internal `_sendPacket`; mqtt is pinned to an exact version, and
-// tests/unit/group-commit.test.ts fails if this seam changes) and written after the commit.
-//
-// A failed commit acknowledges nothing; the next message is then held like mqtt.js holds it (its callback
-// not called), which stops the connection until storage works again.
-import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
+// A commit that fails because of storage (disk full, locked, damaged) acknowledges nothing: it is
+// retried with backoff and reading stops meanwhile, so the broker keeps the rest. A commit that fails
+// because of one message (a constraint, a bug) would fail forever and stop ingestion: the batch is
+// split until that message is alone, it is quarantined with the reason, and the others are stored.
+import type { Message } from './pipeline.ts';
 
-export interface Received {
-  topic: string;
-  payload: Buffer;
-  receivedAt: number;
+/** Where a message came from: its connection, which acknowledges it if still open. */
+export interface AckTarget {
+  ack(packetIds: readonly number[]): void;
+  /** Stop (true) or go on (false) reading from the connection. */
+  hold(on: boolean): void;
+  readonly connected: boolean;
+}
+
+export interface Delivered extends Message {
+  qos: 0 | 1;
+  packetId: number;
 }
 
 export interface GroupCommitOptions {
   /** Commits all of them, or throws and commits none. */
-  commit(batch: readonly Received[]): void;
-  /** A commit failed; it is tried again after `retryInMs`. */
+  commit(batch: readonly Message[]): void;
+  /** Whether a failed commit was the storage's fault (held and retried) rather than a message's (isolated). */
+  isStorageFailure(err: unknown): boolean;
+  /** Keeps a message whose commit fails on its own in the quarantine; throws when storage fails. */
+  quarantinePoison(message: Message, err: unknown): void;
+  /** A commit failed for storage reasons; it is tried again after `retryInMs`. */
   failed(err: unknown, retryInMs: number): void;
   /** The first commit that worked after failures. */
   recovered(): void;
   /** Committed and about to be acknowledged (fault injection for the crash-between-commit-and-PUBACK test). */
   committed?(count: number): void;
-  /** More than this many uncommitted messages: hold the connection until the next commit. */
+  /** Uncommitted messages beyond which reading stops until the next commit (bounds memory and one transaction). */
   maxBatch: number;
   retryMinMs: number;
   retryMaxMs: number;
 }
 
 export interface GroupCommit {
-  /** The connection closed: what it delivered is still committed, but never acknowledged on the next one. */
-  connectionClosed(): void;
+  /** The messages of one read from `from`, in arrival order. */
+  receive(from: AckTarget, batch: readonly Delivered[]): void;
   /** Commits and acknowledges what is pending if storage works, then stops. */
   stop(): void;
+  /** Messages received and not yet committed. */
+  pending(): number;
 }
 
-type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
-
-interface Pending extends Received {
-  connection: number;
-  /** The PUBACK mqtt.js wanted to send at once, written after the commit. */
-  ack: Packet | null;
-  /** A message held the way mqtt.js holds it: its callback, called after the commit. */
-  release: (() => void) | null;
+interface Pending {
+  message: Delivered;
+  from: AckTarget;
 }
 
-/** mqtt.js's internal send function, or null when this version has none (then every message is held). */
-export function internalSend(client: MqttClient): SendPacket | null {
-  const send = (client as unknown as { _sendPacket?: SendPacket })._sendPacket;
-  return typeof send === 'function' ? send.bind(client) : null;
-}
-
-export function installGroupCommit(client: MqttClient, options: GroupCommitOptions): GroupCommit {
-  const send = internalSend(client);
-  let capturing: Pending | null = null;
-  let canDefer = send !== null;
-  if (send) {
-    (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, cb, ...rest) => {
-      if (capturing && packet.cmd === 'puback') {
-        capturing.ack = packet;
-        cb?.();
-        return;
-      }
-      send(packet, cb, ...rest);
-    };
-  }
-
+export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   let pending: Pending[] = [];
-  let connection = 0;
   let timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   let troubled = false;
   let retryDelay = options.retryMinMs;
   let stopped = false;
-
-  client.handleMessage = (packet: IPublishPacket, done: (err?: Error) => void) => {
-    const entry: Pending = { topic: packet.topic, payload: packet.payload as Buffer, receivedAt: Date.now(), connection, ack: null, release: null };
-    pending.push(entry);
-    if (canDefer && packet.qos === 1 && !troubled && pending.length < options.maxBatch) {
-      capturing = entry;
-      try {
-        done();
-      } finally {
-        capturing = null;
-      }
-      // mqtt.js sends the PUBACK from within the callback; if a new version stops doing so, the PUBACK
-      // could leave before the commit. Never guess: hold every later message instead.
-      if (!entry.ack) canDefer = false;
-    } else {
-      entry.release = done;
-    }
-    schedule(0);
-  };
+  /** The connections reading is held on (storage trouble, or a full batch). */
+  const holding = new Set<AckTarget>();
 
   function schedule(delayMs: number): void {
     if (timer || stopped) return;
     timer = delayMs > 0 ? setTimeout(flush, delayMs) : setImmediate(flush);
   }
 
+  function hold(from: AckTarget): void {
+    if (holding.has(from)) return;
+    holding.add(from);
+    from.hold(true);
+  }
+
+  function releaseAll(): void {
+    for (const from of holding) from.hold(false);
+    holding.clear();
+  }
+
   function flush(): void {
     timer = null;
     if (pending.length === 0) return;
     const batch = pending;
+    let done = 0;
     try {
-      options.commit(batch);
+      done = commitIsolating(batch, 0, batch.length);
     } catch (err) {
+      // A storage failure: what was committed before it (a prefix, in arrival order) is acknowledged.
+      done = (err as { committedBefore?: number }).committedBefore ?? 0;
+      acknowledge(batch, done);
+      pending = batch.slice(done);
       troubled = true;
+      for (const p of pending) hold(p.from);
       options.failed(err, retryDelay);
       const delay = retryDelay;
       retryDelay = Math.min(retryDelay * 2, options.retryMaxMs);
@@ -123,38 +108,98 @@ export function installGroupCommit(client: MqttClient, options: GroupCommitOptio
       options.recovered();
     }
     options.committed?.(batch.length);
-    acknowledge(batch);
+    acknowledge(batch, batch.length);
+    releaseAll();
   }
 
-  function acknowledge(batch: readonly Pending[]): void {
-    // One write for the burst's PUBACKs instead of a syscall each.
-    const stream = client.stream as unknown as { cork?: () => void; uncork?: () => void } | undefined;
-    stream?.cork?.();
+  /**
+   * Commits batch[from, to) and returns `to`; a part that fails for a message's sake is split in halves
+   * (left first, so what is committed is always a prefix in arrival order) until the message is alone and
+   * is quarantined. A storage failure is rethrown with how many messages were committed before it.
+   */
+  function commitIsolating(batch: readonly Pending[], from: number, to: number): number {
     try {
-      for (const entry of batch) {
-        if (entry.connection !== connection) continue;
-        if (entry.ack) send!(entry.ack);
-        else entry.release?.();
+      options.commit(messagesOf(batch, from, to));
+      return to;
+    } catch (err) {
+      if (options.isStorageFailure(err)) throw withCommitted(err, from);
+      if (to - from > 1) {
+        const mid = from + ((to - from) >> 1);
+        commitIsolating(batch, from, mid);
+        return commitIsolating(batch, mid, to);
       }
-    } finally {
-      stream?.uncork?.();
+      // Alone, once more: a failure that does not come back was not this message's.
+      try {
+        options.commit(messagesOf(batch, from, to));
+        return to;
+      } catch (again) {
+        if (options.isStorageFailure(again)) throw withCommitted(again, from);
+        try {
+          options.quarantinePoison(batch[from].message, again);
+        } catch (qErr) {
+          throw withCommitted(qErr, from);
+        }
+        return to;
+      }
     }
   }
 
+  function acknowledge(batch: readonly Pending[], count: number): void {
+    // One write per connection for the burst's PUBACKs (a burst comes from one connection but for a reconnect).
+    let ids: number[] = [];
+    let target: AckTarget | null = null;
+    for (let i = 0; i < count; i++) {
+      const { message, from } = batch[i];
+      if (message.qos === 0) continue;
+      if (from !== target) {
+        if (target && ids.length) target.ack(ids);
+        ids = [];
+        target = from;
+      }
+      ids.push(message.packetId);
+    }
+    // ack() sends nothing on a connection that has closed since.
+    if (target && ids.length) target.ack(ids);
+  }
+
   return {
-    connectionClosed() {
-      connection++;
+    receive(from, batch) {
+      if (stopped) return;
+      for (const message of batch) pending.push({ message, from });
+      if (pending.length >= options.maxBatch) hold(from);
+      if (!troubled) schedule(0);
     },
+    pending: () => pending.length,
     stop() {
       if (stopped) return;
       if (timer && !troubled) {
         clearImmediate(timer as NodeJS.Immediate);
+        timer = null;
         flush();
       }
       stopped = true;
       if (timer) clearTimeout(timer as NodeJS.Timeout);
       timer = null;
       pending = [];
+      holding.clear();
     },
   };
+}
+
+function messagesOf(batch: readonly Pending[], from: number, to: number): Message[] {
+  const out = new Array<Message>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = batch[i].message;
+  return out;
+}
+
+function withCommitted(err: unknown, committedBefore: number): unknown {
+  if (err !== null && typeof err === 'object') {
+    try {
+      Object.defineProperty(err, 'committedBefore', { value: committedBefore, configurable: true });
+      return err;
+    } catch {
+      // a frozen error: wrapped instead
+    }
+  }
+  return Object.assign(new Error(String(err)), { cause: err, committedBefore });
 }

@@ -1,15 +1,15 @@
-// The MQTT side of ingest: one mqtt.js client with a persistent session. A QoS 1 message is acknowledged
-// only after the pipeline has committed it (group-commit.ts: a burst per transaction, PUBACKs after it),
-// so whatever was not committed is still the broker's to deliver again.
+// The MQTT side of ingest: one subscriber connection at a time (mqtt-session.ts) with a persistent
+// session, reconnecting with bounded backoff. A QoS 1 message is acknowledged only after the pipeline
+// has committed it (group-commit.ts: a burst per transaction, PUBACKs after it), so whatever was not
+// committed is still the broker's to deliver again.
 import fs from 'node:fs';
-import mqtt from 'mqtt';
-import type { IClientOptions, IDisconnectPacket, MqttClient } from 'mqtt';
 import type { Alert, BrokerStatus, ConnectionState } from '../../../shared/api.ts';
 import type { Config } from '../../../shared/config.ts';
-import { topicMatcher } from '../../../shared/telemetry.ts';
+import { MAX_PAYLOAD_BYTES, topicMatcher } from '../../../shared/telemetry.ts';
 import { logger } from '../log.ts';
 import type { Pipeline } from './pipeline.ts';
-import { installGroupCommit } from './group-commit.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { SubscriberSession, type SessionOptions } from './mqtt-session.ts';
 import { describeConnectionError, describeDisconnect, describeSubscribeRefusal, storageAlert } from './words.ts';
 
 const log = logger('ingest');
@@ -46,10 +46,22 @@ export const DEFAULT_TIMING: IngestTiming = {
   lockAlertAfterMs: 3000,
 };
 /**
- * Uncommitted messages before the connection is held until the next commit. A burst is what one event
- * loop turn reads; this only bounds memory and the size of one transaction.
+ * Uncommitted messages before reading is held until the next commit. A burst is what one event loop
+ * turn reads; this only bounds memory and the size of one transaction.
  */
 const MAX_BATCH = 2000;
+/**
+ * MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us. A burst can only be as
+ * large as the broker's window toward us (the smaller of this and its own limit, mosquitto's
+ * max_inflight_messages), so it is large; memory stays bounded by it times MAX_PACKET_BYTES.
+ */
+export const RECEIVE_MAXIMUM = 1000;
+/**
+ * The largest packet read whole (and, with MQTT 5, the Maximum Packet Size the broker is told): a
+ * payload at the contract's 16 KiB limit with room for a long topic and properties. Anything larger is
+ * bad input by the contract; it is never buffered whole (mqtt-session.ts reads it as a stream).
+ */
+export const MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 4096;
 /** This many short sessions in a row look like two clients taking the same id from each other. */
 const SHORT_SESSIONS_FOR_TAKEOVER = 3;
 
@@ -68,8 +80,8 @@ export interface IngestOptions {
 export interface Ingest {
   stop(): Promise<void>;
   state(): ConnectionState;
-  /** The mqtt.js client, for diagnostics and tests (listener counts); null when TLS files could not be read. */
-  readonly client: MqttClient | null;
+  /** Messages received and not yet committed (a burst in progress, or held while storage fails). */
+  pending(): number;
 }
 
 export function startIngest(options: IngestOptions): Ingest {
@@ -117,43 +129,40 @@ export function startIngest(options: IngestOptions): Ingest {
 
   options.onConnection(current);
 
-  let tls: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
+  let tls: SessionOptions['tls'];
   try {
-    tls = readTlsFiles(broker);
+    tls = { ...readTlsFiles(broker), rejectUnauthorized: broker.rejectUnauthorized };
   } catch (err) {
     // Nothing to retry until someone fixes the file: say so and stay offline.
     setState('offline', (err as Error).message);
-    return { stop: async () => undefined, state: () => current, client: null };
+    return { stop: async () => undefined, state: () => current, pending: () => 0 };
   }
 
-  const clientOptions: IClientOptions = {
+  const sessionOptions: SessionOptions = {
+    url,
     clientId,
-    clean: false,
     protocolVersion: broker.protocolVersion,
-    keepalive: broker.keepaliveS,
-    // mqtt.js only knows a fixed reconnect period; the bounded exponential backoff is ours (scheduleReconnect).
-    reconnectPeriod: 0,
-    connectTimeout: timing.connectTimeoutMs,
-    // We subscribe on every connect ourselves; mqtt.js's own resubscribe would send a second SUBSCRIBE.
-    resubscribe: false,
-    manualConnect: true,
+    keepaliveS: broker.keepaliveS,
+    sessionExpiryS: broker.sessionExpiryS,
     username: broker.username || undefined,
     password: options.password,
-    rejectUnauthorized: broker.rejectUnauthorized,
-    ...tls,
-    properties: broker.protocolVersion === 5 ? { sessionExpiryInterval: broker.sessionExpiryS } : undefined,
+    tls,
+    connectTimeoutMs: timing.connectTimeoutMs,
+    receiveMaximum: RECEIVE_MAXIMUM,
+    maximumPacketBytes: MAX_PACKET_BYTES,
   };
-  const client = mqtt.connect(url, clientOptions);
   // Fault injection for RELIABILITY row 5 (a crash after the commit, before the PUBACK): the test suite
   // sets it on a child process; nothing else ever does.
   const killAfterCommits = Number(process.env.TAKTBOARD_FAULT_KILL_AFTER_COMMIT) || 0;
   let commitsSeen = 0;
 
-  const groupCommit = installGroupCommit(client, {
+  const groupCommit = createGroupCommit({
     maxBatch: MAX_BATCH,
     retryMinMs: timing.retryMinMs,
     retryMaxMs: timing.retryMaxMs,
     commit: (batch) => pipeline.handleBatch(batch),
+    isStorageFailure: (err) => pipeline.isStorageFailure(err),
+    quarantinePoison: (message, err) => pipeline.quarantinePoison(message, err),
     failed(err, retryInMs) {
       const alert = storageAlert(err);
       troubleSince ||= Date.now();
@@ -171,35 +180,56 @@ export function startIngest(options: IngestOptions): Ingest {
     },
   });
 
-  client.on('connect', (connack) => {
-    wasConnected = true;
-    connectedAt = Date.now();
-    refused = false;
-    reconnectDelay = timing.reconnectMinMs;
-    clear('broker_rejected');
-    takeoverTimer = setTimeout(() => {
-      shortSessions = 0;
-      clear('client_taken_over');
-    }, Math.max(timing.takeoverClearMs, timing.shortSessionMs));
-    setState('connected', null);
-    log.info('session', { clientId, sessionPresent: connack.sessionPresent });
-    subscribe();
-  });
+  let session: SubscriberSession | null = null;
 
-  function subscribe(): void {
-    client.subscribe(subscription, { qos: 1 }, (err, granted) => {
-      if (stopped) return;
-      if (err) {
-        // mqtt.js reports a refusing SUBACK either with the reason as `code` or with the SUBACK packet attached.
-        const e = err as Error & { code?: unknown; packet?: { granted?: number[] } };
-        const code = e.code ?? e.packet?.granted?.find((g) => g >= 0x80);
-        // A SUBACK refusal carries a reason code >= 0x80; anything else means the connection went away
-        // and the next connect subscribes again.
-        if (typeof code === 'number' && code >= 0x80) raise('subscribe_refused', describeSubscribeRefusal(subscription, code));
-        else log.warn('subscribe did not complete', { error: err.message });
+  function connect(): void {
+    attemptError = null;
+    const s: SubscriberSession = new SubscriberSession(sessionOptions, {
+      connected: ({ sessionPresent }) => {
+        wasConnected = true;
+        connectedAt = Date.now();
+        refused = false;
+        reconnectDelay = timing.reconnectMinMs;
+        clear('broker_rejected');
+        takeoverTimer = setTimeout(() => {
+          shortSessions = 0;
+          clear('client_taken_over');
+        }, Math.max(timing.takeoverClearMs, timing.shortSessionMs));
+        setState('connected', null);
+        log.info('session', { clientId, sessionPresent });
+        subscribe(s);
+      },
+      received: (batch) => groupCommit.receive(s, batch),
+      disconnected: (reasonCode) => {
+        attemptError = describeDisconnect(reasonCode);
+        if (reasonCode === 142) {
+          refused = true;
+          raise('client_taken_over', `${attemptError} ("${clientId}"): is a second Taktboard running with this broker.clientId?`);
+        }
+      },
+      closed: (err) => {
+        if (session === s) session = null;
+        if (err && attemptError === null) {
+          const problem = describeConnectionError(err);
+          attemptError = problem.words;
+          if (problem.refused) refused = true;
+          if (problem.needsPerson) raise('broker_rejected', problem.words);
+        }
+        onClose();
+      },
+    });
+    session = s;
+    s.open();
+  }
+
+  function subscribe(s: SubscriberSession): void {
+    s.subscribe(subscription, (err, granted) => {
+      if (stopped || err) {
+        // The connection went away before the SUBACK; the next connect subscribes again.
+        if (err && !stopped) log.warn('subscribe did not complete', { error: err.message });
         return;
       }
-      const qos = granted?.[0]?.qos;
+      const qos = granted[0];
       if (qos === undefined || qos >= 0x80) {
         raise('subscribe_refused', describeSubscribeRefusal(subscription, qos));
         return;
@@ -209,23 +239,7 @@ export function startIngest(options: IngestOptions): Ingest {
     });
   }
 
-  client.on('error', (err) => {
-    const problem = describeConnectionError(err);
-    attemptError = problem.words;
-    if (problem.refused) refused = true;
-    if (problem.needsPerson) raise('broker_rejected', problem.words);
-  });
-
-  client.on('disconnect', (packet: IDisconnectPacket) => {
-    attemptError = describeDisconnect(packet.reasonCode);
-    if (packet.reasonCode === 142) {
-      refused = true;
-      raise('client_taken_over', `${attemptError} ("${clientId}"): is a second Taktboard running with this broker.clientId?`);
-    }
-  });
-
-  client.on('close', () => {
-    groupCommit.connectionClosed();
+  function onClose(): void {
     if (takeoverTimer) clearTimeout(takeoverTimer);
     takeoverTimer = null;
     if (stopped) return;
@@ -234,7 +248,7 @@ export function startIngest(options: IngestOptions): Ingest {
     setState('offline', error);
     wasConnected = false;
     scheduleReconnect();
-  });
+  }
 
   // An MQTT 3.1.1 broker (and mosquitto 2.0 even for MQTT 5) ends the older of two connections with the same
   // client id without saying why. Two Taktboards sharing an id then take it from each other every second;
@@ -258,17 +272,16 @@ export function startIngest(options: IngestOptions): Ingest {
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       if (stopped) return;
-      attemptError = null;
       setState('connecting', current.error);
-      client.reconnect();
+      connect();
     }, delay);
   }
 
-  client.connect();
+  connect();
 
   return {
-    client,
     state: () => current,
+    pending: () => groupCommit.pending(),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -276,23 +289,13 @@ export function startIngest(options: IngestOptions): Ingest {
       if (takeoverTimer) clearTimeout(takeoverTimer);
       groupCommit.stop();
       // A clean DISCONNECT keeps the session (clean: false); unacknowledged messages stay with the broker.
-      await new Promise<void>((resolve) => {
-        // end() waits for the DISCONNECT to be written; a dead socket must not hold shutdown forever.
-        const force = setTimeout(() => {
-          client.stream?.destroy();
-          resolve();
-        }, 2000);
-        client.end(!client.connected, () => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      await session?.end();
       setState('offline', null);
     },
   };
 }
 
-function readTlsFiles(broker: Config['broker']): Pick<IClientOptions, 'ca' | 'cert' | 'key'> {
+function readTlsFiles(broker: Config['broker']): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (field: string, file: string | undefined) => {
     if (!file) return undefined;
     try {

@@ -30,7 +30,10 @@ export interface PipelineOptions {
 
 export interface Message {
   topic: string;
+  /** The payload, or only its first bytes when it was too large to keep (then `size` says how large). */
   payload: Buffer | Uint8Array;
+  /** The payload's full size when larger than `payload` (default: payload.byteLength). */
+  size?: number;
   receivedAt: number;
 }
 
@@ -42,6 +45,10 @@ export interface Pipeline {
    * store does: then none of them was stored, and none may be acknowledged.
    */
   handleBatch(messages: readonly Message[]): Outcome[];
+  /** Whether a failed handleBatch was storage's fault (disk, lock, damage) rather than one message's. */
+  isStorageFailure(err: unknown): boolean;
+  /** Keeps a message that cannot be stored (its commit fails on its own) in the quarantine, with the error. */
+  quarantinePoison(message: Message, err: unknown): void;
   /** Called with each newly stored event (not duplicates, not quarantined). */
   onEvent(listener: EventListener): () => void;
   counters(): Counters;
@@ -68,10 +75,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** Checks and writes one message; newly stored events go to `stored`, told to listeners after the commit. */
-  function check(topic: string, payload: Buffer | Uint8Array, receivedAt: number, stored: TelemetryEvent[]): Outcome {
+  function check(topic: string, payload: Buffer | Uint8Array, size: number, receivedAt: number, stored: TelemetryEvent[]): Outcome {
     // Before anything looks at the bytes: a 50 MB payload must cost no more than its first KiB.
-    if (payload.byteLength > MAX_PAYLOAD_BYTES) {
-      return quarantine(topic, payload, `payload too large (${payload.byteLength} bytes)`, receivedAt);
+    if (size > MAX_PAYLOAD_BYTES) {
+      return quarantine(topic, payload, `payload too large (${size} bytes)`, receivedAt);
     }
     const parts = matcher.match(topic);
     if ('error' in parts) return quarantine(topic, payload, parts.error, receivedAt);
@@ -102,7 +109,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   function handleBatch(messages: readonly Message[]): Outcome[] {
     const stored: TelemetryEvent[] = [];
-    const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.receivedAt, stored)));
+    const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.size ?? m.payload.byteLength, m.receivedAt, stored)));
     tell(stored);
     return outcomes;
   }
@@ -123,6 +130,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   return {
     handleBatch,
+    isStorageFailure: (err) => store.isStorageFailure(err),
+    quarantinePoison(m, err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log.error('a message could not be stored and was quarantined', { topic: m.topic.slice(0, 200), error: why });
+      quarantine(m.topic, m.payload, `could not be stored (${why.slice(0, 200)})`, m.receivedAt);
+    },
     handle: (topic, payload, receivedAt) => handleBatch([{ topic, payload, receivedAt }])[0],
     onEvent(listener) {
       listeners.add(listener);

@@ -91,6 +91,9 @@ export interface OpenStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** SQLite result codes (and our own) that mean the storage itself failed, not the row being written. */
+const STORAGE_FAILURE = new RegExp(`^(SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN|NOMEM|CORRUPT|NOTADB|PROTOCOL|PERM|AUTH|INTERRUPT|NOLFS)|${DB_DAMAGED}$)`);
+
 const CHECKPOINT_MODES: readonly string[] = ['worker', 'timer', 'sqlite'];
 
 interface GapRange {
@@ -607,6 +610,16 @@ export class Store {
    */
   refuseWrites(reason: string): void {
     this.refusal = reason;
+  }
+
+  /**
+   * Whether a failed write was the storage's fault — the disk, a lock, the file, the connection — and so
+   * worth holding and retrying, as opposed to one input's (a constraint, a bug), which retrying never mends.
+   */
+  isStorageFailure(err: unknown): boolean {
+    if (!this.db.open) return true;
+    const code = (err as { code?: unknown })?.code;
+    return typeof code === 'string' && STORAGE_FAILURE.test(code);
   }
 
   private assertWritable(): void {
