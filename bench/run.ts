@@ -2,9 +2,9 @@
 // raw limits measured in the same run, with pass/fail against the goals of issue 5. Real components only:
 // mosquitto and `taktboard serve` as child processes, mqtt.js publishers, Debian's Chromium.
 //
-//   npm run bench                       full run (~6 min on the 2-core machine)
+//   npm run bench                       full run (~7 min on the 2-core machine)
 //   npm run bench -- --quick            ~1–2 min: fewer repetitions, shorter steps
-//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, latency, memory, history, screens)
+//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, external, latency, memory, history, screens)
 //   npm run bench -- --profile          serve runs with --cpu-prof; top functions printed per phase
 //   npm run bench -- --fresh-day        regenerate the History day even if bench/.cache has it
 //
@@ -24,13 +24,14 @@ import { median, spread, round } from './lib/stats.ts';
 import { newestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { describeSqlite, runSqlite, type SqliteResult } from './phases/sqlite.ts';
 import { runIngest, storedCounter, type IngestResult } from './phases/ingest.ts';
+import { externalFigures, runExternal, type ExternalResult } from './phases/external.ts';
 import { runLatency, type LatencyResult } from './phases/latency.ts';
 import { runMemory, type MemoryResult } from './phases/memory.ts';
 import { runHistory, type HistoryResult } from './phases/history.ts';
 import { CHROMIUM, runScreens, type ScreensResult } from './phases/screens.ts';
 import type { DayInfo } from './lib/day.ts';
 
-const PHASES = ['sqlite', 'ingest', 'latency', 'memory', 'history', 'screens'] as const;
+const PHASES = ['sqlite', 'ingest', 'external', 'latency', 'memory', 'history', 'screens'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -50,6 +51,7 @@ const S = quick
   ? {
       sqlite: { reps: 1, perTxRows: 8_000, batchRows: 100_000 },
       ingest: { rawReps: 1, rawMs: 2500, ladder: [2000, 6000, 10_000, 14_000], refine: 1, stepMs: 2500, maxInflight: 2000 },
+      external: { rounds: 2, messages: 40_000, roundTimeoutMs: 60_000 },
       latency: { rates: [300, 5000], reps: 1, durationMs: 3000 },
       memory: { wallMs: 15_000, rate: 1000 },
       history: { reps: 2, csvReps: 1 },
@@ -58,6 +60,8 @@ const S = quick
   : {
       sqlite: { reps: 3, perTxRows: 20_000, batchRows: 200_000 },
       ingest: { rawReps: 3, rawMs: 4000, ladder: [2000, 5000, 8000, 10_000, 12_000, 14_000, 16_000, 18_000, 20_000], refine: 2, stepMs: 4000, maxInflight: 2000 },
+      // One mosquitto_pub per round: it cannot send more than 65 535 lines reliably (see external.ts).
+      external: { rounds: 5, messages: 60_000, roundTimeoutMs: 90_000 },
       latency: { rates: [300, 5000], reps: 3, durationMs: 5000 },
       memory: { wallMs: 90_000, rate: 1000 },
       history: { reps: 5, csvReps: 3 },
@@ -177,6 +181,7 @@ async function startDay(): Promise<DayJob> {
 const results: {
   sqlite?: SqliteResult | null;
   ingest?: IngestResult | null;
+  external?: ExternalResult | null;
   latency?: LatencyResult | null;
   memory?: (MemoryResult & { day?: string }) | null;
   history?: (HistoryResult & { day: DayInfo | null; reused: boolean; startMs: number; emptyStartMs: number | null }) | null;
@@ -220,6 +225,24 @@ if (only.has('ingest') || only.has('latency')) {
     counter.close();
     await stopServe(serve, 'ingest');
   }
+}
+
+// A broker of its own: the shared one still holds the ingest serve's persistent session, which would
+// queue every message published to the plant's topics; and nothing else is connected to it.
+if (only.has('external')) {
+  results.external = await phase('external', async () => {
+    const broker = await startMosquitto();
+    try {
+      const serve = await newServe('external', broker);
+      try {
+        return await runExternal(broker, serve, { ...S.external, log });
+      } finally {
+        await stopServe(serve, 'external');
+      }
+    } finally {
+      await broker.stop();
+    }
+  });
 }
 
 let day: DayJob | null = null;
@@ -377,6 +400,7 @@ if (ing) {
     ratio: ing.gaps ? `${ing.gaps} seq gaps` : 'no seq gaps',
   });
 }
+if (results.external) figures.push(...externalFigures(results.external));
 const lat = results.latency;
 if (lat) {
   for (const rate of Object.keys(lat.byRate).map(Number)) {

@@ -1,7 +1,7 @@
 // Real processes for the bench: mosquitto with a temp config on 127.0.0.1 and a free port, `taktboard
 // serve` as a user starts it, and forked helper children. Every process started here is remembered by
 // PID and stopped by that PID (also when the bench fails or is interrupted); nothing else is touched.
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { spawn, fork, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +71,10 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTER
 
 export interface Mosquitto {
   url: string;
+  port: number;
   pid: number;
+  /** The config file it runs with (what a result records as the broker's settings). */
+  config: string;
   log: () => string;
   stop(): Promise<void>;
 }
@@ -83,7 +86,15 @@ export interface Mosquitto {
  */
 export async function startMosquitto(): Promise<Mosquitto> {
   const m = await startBrokerProcess({ extraConf: 'max_queued_messages 0' });
-  return { url: m.url, pid: m.pid()!, log: m.log, stop: () => m.stop() };
+  const config = fs.readFileSync(path.join(m.dataDir, 'mosquitto.conf'), 'utf8');
+  return { url: m.url, port: m.port, pid: m.pid()!, config, log: m.log, stop: () => m.stop() };
+}
+
+// ---- other executables ------------------------------------------------------------------------
+
+/** `spawn`, with the process remembered by PID so that it is stopped however the bench ends. */
+export function spawnTracked(command: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+  return track(spawn(command, args, opts));
 }
 
 // ---- taktboard serve ---------------------------------------------------------------------------
@@ -212,4 +223,28 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[11] = utime, fields[12] = stime (after pid and comm were cut off), in clock ticks.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU time (user + system, seconds) of this process's children that have exited and been reaped
+ * (cutime + cstime of /proc/self/stat): the only way to read the CPU of a short-lived child such as
+ * mosquitto_pub, whose /proc entry is gone by the time its exit is seen. A delta across a window is the
+ * CPU of the children that ended in it.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[13] = cutime, fields[14] = cstime (after pid and comm were cut off), in clock ticks.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/**
+ * CPU time (seconds, all cores) the whole machine spent busy and that the hypervisor stole, from the
+ * `cpu` line of /proc/stat: minus what the bench's own processes used, it is the load of everything else.
+ */
+export function machineCpuSeconds(): { busy: number; steal: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice, in clock ticks.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100 };
 }
