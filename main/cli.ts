@@ -12,6 +12,7 @@ import { startWebServer } from './web/server.ts';
 import { openStore } from './core/store/store.ts';
 import { dailyCsvOf } from './core/history.ts';
 import { isLoopback } from './web/http-util.ts';
+import { parseAllowedHosts } from './web/request-guard.ts';
 import { logger } from './core/log.ts';
 
 const log = logger('cli');
@@ -22,17 +23,21 @@ class UsageError extends Error {}
 
 const USAGE = `Usage:
   taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
-                     [--demo [--backfill 24h]]
+                     [--demo [--backfill 24h]] [--allowed-host NAME]...
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
   taktboard export   --date YYYY-MM-DD [--config FILE] [--db FILE] [--out FILE]
 
 With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
 --demo runs the same with the lines, shifts and timezone of --config, to preview a plant's setup.
-The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.`;
+The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.
+serve refuses (403) requests and WebSocket upgrades from other sites: an Origin other than its own page's,
+or a Host that names neither this machine (its addresses, its host name, localhost) nor an --allowed-host.
+--allowed-host NAME (repeatable, or a comma list) adds a name the dashboard is opened by, e.g. plant-pc.local
+or a DNS alias; give an origin (https://taktboard.plant.example) for a reverse proxy in front.`;
 
-function options(argv: string[], spec: Record<string, { type: 'string' | 'boolean' }>) {
+function options(argv: string[], spec: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>) {
   try {
-    return parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -43,8 +48,14 @@ function configFrom(file: string | undefined): Config | undefined {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' }, demo: { type: 'boolean' }, backfill: { type: 'string' } });
+  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' }, demo: { type: 'boolean' }, backfill: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true } });
   if (o.help) return void console.log(USAGE);
+  const allowedHosts = (o['allowed-host'] as string[] | undefined) ?? [];
+  try {
+    parseAllowedHosts(allowedHosts);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const host = (o.host as string | undefined) ?? '127.0.0.1';
   const port = o.port === undefined ? DEFAULT_PORT : Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${o.port}"`);
@@ -64,7 +75,7 @@ async function serve(argv: string[]): Promise<void> {
   const runtime = await startRuntime({ config, demo, backfillMs, dbPath, brokerUrl: broker, brokerPassword: demo ? undefined : brokerPasswordFor(config) });
   let web;
   try {
-    web = await startWebServer({ core: runtime.core, host, port, staticDir, token: isLoopback(host) ? undefined : token });
+    web = await startWebServer({ core: runtime.core, host, port, staticDir, token: isLoopback(host) ? undefined : token, allowedHosts });
   } catch (e) {
     await runtime.stop();
     throw e;

@@ -1,19 +1,27 @@
 // The browser shell (`taktboard serve`): the built renderer, the HTTP API of CONTRACT §6, and a
 // WebSocket pushing the same events the desktop window gets over IPC. Read-only by design.
+// Every request and WebSocket upgrade first passes the cross-site guard (request-guard.ts, §6.2).
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { parseArgs, isRequestName, EVENT_NAMES, DATE_RE, type EventName, type Events } from '../../shared/api.ts';
+import { WebSocketServer } from 'ws';
+import { parseArgs, isRequestName, DATE_RE } from '../../shared/api.ts';
 import type { Core } from '../core/core-types.ts';
 import { RequestError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { securityHeaders, sendJson, sendError, readBody, BodyTooLarge, isLoopback } from './http-util.ts';
 import { serveStatic } from './static-files.ts';
+import { checkRequest, machineNamesOf, parseAllowedHosts, type GuardContext, type RefusalReason } from './request-guard.ts';
+import { createViewerHub, type ViewerStats } from './viewers.ts';
 
 const log = logger('web');
 const MAX_BODY = 64 * 1024;
-/** A client that cannot keep up is dropped rather than buffering snapshots without bound. */
-const MAX_WS_BUFFER = 8 * 1024 * 1024;
+/** Interface addresses can change (DHCP, a cable plugged in): re-read them this often, or on a miss. */
+const NAMES_TTL_MS = 30_000;
+const NAMES_RETRY_MS = 5_000;
+/** Refusals logged per minute at most; the rest are counted and summarized, so a hostile page cannot flood the log. */
+const REFUSAL_LOG_PER_MIN = 100;
+const RECENT_REFUSALS = 20;
 
 export interface WebServerOptions {
   core: Core;
@@ -22,11 +30,39 @@ export interface WebServerOptions {
   staticDir: string;
   /** Required when host is not loopback: API calls must carry it (Bearer header or ?token=). */
   token?: string;
+  /**
+   * `serve --allowed-host` values: more names (beyond this machine's) that Host and Origin may carry, or
+   * exact origins (`https://name[:port]`) of a reverse proxy in front. Comma lists are accepted.
+   */
+  allowedHosts?: readonly string[];
+}
+
+/** One refused request, as kept for Diagnostics. Paths are without their query (it may carry a token). */
+export interface Refusal {
+  ts: number;
+  reason: RefusalReason;
+  detail: string;
+  method: string;
+  path: string;
+  host: string | null;
+  origin: string | null;
+  websocket: boolean;
+}
+
+/** What `WebServer.refusals()` returns: totals since start, by reason, and the last RECENT_REFUSALS (oldest first). */
+export interface RefusalStats {
+  total: number;
+  byReason: Record<RefusalReason, number>;
+  recent: Refusal[];
 }
 
 export interface WebServer {
   url: string;
   port: number;
+  /** Cross-site requests refused with 403 (CONTRACT §6.2), for Diagnostics. */
+  refusals(): RefusalStats;
+  /** The `/api/events` viewers: open, behind, events dropped for slow ones, closed as stalled. */
+  viewers(): ViewerStats;
   close(): Promise<void>;
 }
 
@@ -41,8 +77,67 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     return a.length === b.length && timingSafeEqual(a, b);
   };
 
+  const allowed = parseAllowedHosts(opts.allowedHosts ?? []);
+  const allowedNames = new Set(allowed.names);
+  const allowedOrigins = new Set(allowed.origins);
+  let port = opts.port;
+  let names = machineNamesOf({ boundHost: opts.host });
+  let namesAt = Date.now();
+  const guardContext = (): GuardContext => {
+    if (Date.now() - namesAt > NAMES_TTL_MS) refreshNames();
+    return { port, machineNames: names, allowedNames, allowedOrigins };
+  };
+  const refreshNames = () => {
+    names = machineNamesOf({ boundHost: opts.host });
+    namesAt = Date.now();
+  };
+
+  const refused: RefusalStats = { total: 0, byReason: { 'foreign-origin': 0, 'foreign-host': 0, 'missing-host': 0 }, recent: [] };
+  let logWindowStart = 0;
+  let loggedInWindow = 0;
+  let unlogged = 0;
+  const clip = (v: string | undefined) => (v === undefined ? null : v.length > 200 ? v.slice(0, 200) + '…' : v);
+
+  /** Null when the request may go on; otherwise it has been counted and logged, and must get a 403. */
+  function guard(req: http.IncomingMessage, websocket: boolean): Refusal | null {
+    const input = { host: req.headers.host, origin: req.headers.origin, httpVersion: req.httpVersion };
+    let verdict = checkRequest(input, guardContext());
+    if (!verdict.ok && verdict.reason === 'foreign-host' && Date.now() - namesAt > NAMES_RETRY_MS) {
+      refreshNames();
+      verdict = checkRequest(input, guardContext());
+    }
+    if (verdict.ok) return null;
+    const r: Refusal = {
+      ts: Date.now(),
+      reason: verdict.reason,
+      detail: clip(verdict.detail)!,
+      method: req.method ?? '',
+      path: clip((req.url ?? '').split('?')[0])!,
+      host: clip(req.headers.host),
+      origin: clip(req.headers.origin),
+      websocket,
+    };
+    refused.total++;
+    refused.byReason[r.reason]++;
+    refused.recent.push(r);
+    if (refused.recent.length > RECENT_REFUSALS) refused.recent.shift();
+    if (r.ts - logWindowStart > 60_000) {
+      if (unlogged > 0) log.warn('cross-site refusals not logged in the last minute', { count: unlogged });
+      logWindowStart = r.ts;
+      loggedInWindow = 0;
+      unlogged = 0;
+    }
+    if (loggedInWindow < REFUSAL_LOG_PER_MIN) {
+      loggedInWindow++;
+      log.warn('refused a cross-site request', { reason: r.reason, detail: r.detail, method: r.method, path: r.path, host: r.host, origin: r.origin, websocket });
+      if (loggedInWindow === REFUSAL_LOG_PER_MIN) log.warn(`more than ${REFUSAL_LOG_PER_MIN} cross-site refusals this minute: the rest are counted, not logged`);
+    } else unlogged++;
+    return r;
+  }
+
   const server = http.createServer((req, res) => {
     securityHeaders(res);
+    if (guard(req, false)) return sendError(res, 403, 'cross-site request refused');
     handle(req, res).catch((e) => {
       log.error('request failed', { url: req.url, error: String(e) });
       if (!res.headersSent) sendError(res, 500, 'internal error');
@@ -124,7 +219,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const hub = createViewerHub(core);
   server.on('upgrade', (req, socket, head) => {
+    if (guard(req, true)) return refuseUpgrade(socket, 403, 'Forbidden', 'cross-site request refused');
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://local');
@@ -137,43 +234,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => hub.add(ws));
   });
 
-  function attach(ws: WebSocket): void {
-    const send = <E extends EventName>(event: E, payload: Events[E]) => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > MAX_WS_BUFFER) {
-        log.warn('dropping a slow WebSocket client');
-        ws.terminate();
-        return;
-      }
-      ws.send(JSON.stringify({ event, payload }));
-    };
-    const offs = EVENT_NAMES.map((name) => core.subscribe(name, (payload) => send(name, payload as never)));
-    ws.on('close', () => offs.forEach((off) => off()));
-    ws.on('error', () => ws.terminate());
-    // Clients only listen; anything they send is ignored.
-    ws.on('message', () => undefined);
-    Promise.resolve(core.handlers.live({}))
-      .then((snap) => {
-        send('connection', snap.broker);
-        send('live', snap);
-      })
-      .catch((e) => log.error('first snapshot failed', { error: String(e) }));
+  function refuseUpgrade(socket: Duplex, status: number, text: string, body: string): void {
+    socket.once('finish', () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      hub.close();
+      reject(e);
+    });
     server.listen(opts.port, opts.host, () => resolve());
   });
   const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${hostForUrl}:${port}/`,
     port,
+    refusals: () => ({ total: refused.total, byReason: { ...refused.byReason }, recent: refused.recent.map((r) => ({ ...r })) }),
+    viewers: () => hub.stats(),
     async close() {
+      hub.close();
       for (const c of wss.clients) c.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
