@@ -16,8 +16,16 @@ export default defineConfig({
       externalizeDeps: true,
       sourcemap: true,
       rolldownOptions: {
-        input: { index: file('./main/desktop/main.ts') },
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // The worker threads are entries of their own, at the paths main/core/worker-url.ts resolves them to
+        // (relative to out/main/, where every chunk is kept so import.meta.url points there).
+        input: {
+          index: file('./main/desktop/main.ts'),
+          'reads/read-worker': file('./main/core/reads/read-worker.ts'),
+          'store/checkpoint-worker': file('./main/core/store/checkpoint-worker.ts'),
+          'store/quick-check-worker': file('./main/core/store/quick-check-worker.ts'),
+          'store/backup-worker': file('./main/core/store/backup-worker.ts'),
+        },
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

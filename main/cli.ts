@@ -5,12 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DATE_RE } from '../shared/api.ts';
-import { demoConfig, type Config } from '../shared/config.ts';
+import { demoConfig, isRealDate, type Config } from '../shared/config.ts';
 import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor } from './core/config-file.ts';
 import { startRuntime } from './core/runtime.ts';
 import { startWebServer } from './web/server.ts';
 import { openStore } from './core/store/store.ts';
+import { openReadOnly } from './core/store/db.ts';
+import { Reads } from './core/store/reads.ts';
+import { listVersions, recordVersion } from './core/store/versions.ts';
 import { dailyCsvOf } from './core/history.ts';
+import { addDays, localDate } from '../shared/shifts.ts';
+import { newestVersion, sameVersion, singleVersion, type ConfigVersion } from '../shared/versions.ts';
 import { isLoopback } from './web/http-util.ts';
 import { parseAllowedHosts } from './web/request-guard.ts';
 import { logger } from './core/log.ts';
@@ -25,7 +30,9 @@ const USAGE = `Usage:
   taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
                      [--demo [--backfill 24h]] [--allowed-host NAME]...
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
-  taktboard export   --date YYYY-MM-DD [--config FILE] [--db FILE] [--out FILE]
+  taktboard export   --date YYYY-MM-DD [--db FILE] [--config FILE] [--out FILE]
+  taktboard config apply   --config FILE --db FILE [--from YYYY-MM-DD]
+  taktboard config history --db FILE
 
 With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
 --demo runs the same with the lines, shifts and timezone of --config, to preview a plant's setup.
@@ -131,23 +138,82 @@ async function simulate(argv: string[]): Promise<void> {
   });
 }
 
+/** A date option: the pattern and a day that exists. */
+function dateOption(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !DATE_RE.test(v) || !isRealDate(v)) throw new UsageError(`${what} needs a date YYYY-MM-DD that exists${typeof v === 'string' ? `, got "${v}"` : ''}`);
+  return v;
+}
+
+/** The versions a database holds (none for a file from before versions existed). */
+function versionsIn(dbPath: string): ConfigVersion[] {
+  const db = openReadOnly(dbPath);
+  try {
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'config_versions'").get();
+    return hasTable ? listVersions(db) : [];
+  } finally {
+    db.close();
+  }
+}
+
 async function exportCsv(argv: string[]): Promise<void> {
   const o = options(argv, { date: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } });
   if (o.help) return void console.log(USAGE);
-  const date = o.date as string | undefined;
-  if (!date || !DATE_RE.test(date)) throw new UsageError('export needs --date YYYY-MM-DD');
+  const date = dateOption(o.date, 'export --date');
   const config = configFrom(o.config as string | undefined);
-  const dbPath = (o.db as string | undefined) ?? defaultDbPath(!config);
+  const dbPath = (o.db as string | undefined) ?? defaultDbPath(false);
   if (!existsSync(dbPath)) throw new UsageError(`database ${dbPath} does not exist (give --db FILE)`);
-  const store = openStore(dbPath, config ?? demoConfig());
+  // CONTRACT §5: the database's versions decide; a --config is only needed (and only used) for a file without any.
+  let versions = versionsIn(dbPath);
+  if (versions.length === 0) {
+    if (!config) throw new UsageError(`database ${dbPath} holds no configuration version: give --config FILE (the plant configuration it was recorded with)`);
+    versions = singleVersion(config);
+  } else if (config && !sameVersion(config, newestVersion(versions).config)) {
+    console.error(`taktboard: note: --config ${String(o.config)} differs from the newest configuration version in the database; the figures use the database's versions (taktboard config history --db ${dbPath})`);
+  }
+  const db = openReadOnly(dbPath);
   try {
-    const { csv } = dailyCsvOf(store, config ?? demoConfig(), date);
+    const { csv } = dailyCsvOf(new Reads(db), { versions, date, now: Date.now() });
     const bytes = Buffer.from(csv, 'utf8');
     if (o.out) writeFileSync(String(o.out), bytes);
     else process.stdout.write(bytes);
   } finally {
-    store.close();
+    db.close();
   }
+}
+
+async function configCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === 'apply') {
+    const o = options(rest, { config: { type: 'string' }, db: { type: 'string' }, from: { type: 'string' } });
+    if (o.help) return void console.log(USAGE);
+    if (!o.config) throw new UsageError('config apply needs --config FILE');
+    if (!o.db) throw new UsageError('config apply needs --db FILE');
+    const config = loadConfigFile(String(o.config));
+    const from = o.from === undefined ? localDate(config.timezone, Date.now()) : dateOption(o.from, 'config apply --from');
+    const store = openStore(String(o.db), config);
+    try {
+      const v = recordVersion(store.db, config, { effectiveDate: from, recordedBy: 'config apply', recordedAt: Date.now() });
+      console.log(`recorded version ${v!.id}, effective from ${from}: ${v!.summary}`);
+      const today = localDate(config.timezone, Date.now());
+      if (from < today) console.error(`taktboard: note: effective from a past date: the figures of ${from} to ${addDays(today, -1)} change with it`);
+    } finally {
+      store.close();
+    }
+    return;
+  }
+  if (sub === 'history') {
+    const o = options(rest, { db: { type: 'string' } });
+    if (o.help) return void console.log(USAGE);
+    if (!o.db) throw new UsageError('config history needs --db FILE');
+    if (!existsSync(String(o.db))) throw new UsageError(`database ${String(o.db)} does not exist`);
+    const versions = versionsIn(String(o.db));
+    if (versions.length === 0) return void console.log('no configuration version recorded');
+    for (const v of versions) {
+      console.log(`${String(v.id).padStart(4)}  effective ${v.effectiveDate}  recorded ${new Date(v.recordedAt).toISOString()} by ${v.recordedBy}  ${v.summary}`);
+    }
+    return;
+  }
+  throw new UsageError(sub ? `unknown config command "${sub}" (apply, history)` : 'config needs a command: apply or history');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -162,6 +228,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'export':
         await exportCsv(rest);
+        return 0;
+      case 'config':
+        await configCommand(rest);
         return 0;
       case '--version':
         console.log(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);

@@ -1,48 +1,49 @@
-// The one API contract between the core and any screen (CONTRACT §6, DESIGN "one contract, two transports").
-// Requests: name → argument schema (checked at every boundary) and result type. Events: pushed payloads.
-// The desktop preload, the IPC registration, the HTTP/WebSocket routing and the renderer's client are all
-// derived from `requests` and `events`, so a new request is one entry here plus one handler in the core.
-import { z } from 'zod';
+// The one API contract between the core and any screen (CONTRACT §6, DESIGN "one contract, two transports"),
+// as types only: the renderer and the sandboxed preload import it without bundling a schema library.
+// Each request's arguments are checked at every boundary by its schema in api-schemas.ts, which is typed
+// against these declarations, so a request is declared once here, once there (checked to agree), and
+// handled once in the core. The desktop preload, the IPC registration, the HTTP/WebSocket routing and the
+// renderer's client all derive from REQUEST_NAMES and EVENT_NAMES.
 import type { StationState } from './telemetry.ts';
 import type { Figures } from './figures.ts';
+import type { ShiftStatus } from './plan.ts';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const date = z.string().regex(DATE_RE, 'must be a date YYYY-MM-DD');
-const lineId = z.string().min(1).max(64);
 
-/** Declares a request: its argument schema, and its result type (a type only: results are produced by our own core). */
-function request<A extends z.ZodType, R>(args: A): { args: A; result?: R } {
-  return { args };
+/** Every request of the shared API: its arguments and its result. */
+export interface Requests {
+  live: { args: Record<string, never>; result: LiveSnapshot };
+  trend: { args: { lineId: string; minutes: 15 | 60 }; result: TrendSeries };
+  shiftCalendar: { args: { date?: string }; result: ShiftCalendar };
+  history: { args: { date: string; shift: string }; result: HistoryView };
+  dailyCsv: { args: { date: string }; result: DailyCsv };
+  diagnostics: { args: Record<string, never>; result: Diagnostics };
+  configHistory: { args: Record<string, never>; result: ConfigHistory };
 }
 
-export const requests = {
-  live: request<z.ZodObject<{}>, LiveSnapshot>(z.strictObject({})),
-  trend: request<z.ZodObject<{ lineId: typeof lineId; minutes: z.ZodUnion<[z.ZodLiteral<15>, z.ZodLiteral<60>]> }>, TrendSeries>(
-    z.strictObject({ lineId, minutes: z.union([z.literal(15), z.literal(60)]) }),
-  ),
-  shiftCalendar: request<z.ZodObject<{ date: z.ZodOptional<typeof date> }>, ShiftCalendar>(z.strictObject({ date: date.optional() })),
-  history: request<z.ZodObject<{ date: typeof date; shift: z.ZodString }>, HistoryView>(
-    z.strictObject({ date, shift: z.string().min(1).max(32) }),
-  ),
-  dailyCsv: request<z.ZodObject<{ date: typeof date }>, DailyCsv>(z.strictObject({ date })),
-  diagnostics: request<z.ZodObject<{}>, Diagnostics>(z.strictObject({})),
-};
+export const REQUEST_NAMES = ['live', 'trend', 'shiftCalendar', 'history', 'dailyCsv', 'diagnostics', 'configHistory'] as const satisfies readonly (keyof Requests)[];
+export type RequestName = (typeof REQUEST_NAMES)[number];
+export type RequestArgs<N extends RequestName> = Requests[N]['args'];
+export type RequestResult<N extends RequestName> = Requests[N]['result'];
+// Every request is listed in REQUEST_NAMES (the transports register from it): a missing one fails here.
+const _allListed: Exclude<keyof Requests, RequestName> extends never ? true : never = true;
+void _allListed;
 
 /**
  * Requests only the desktop shell offers: they touch the file system through a dialog or change the
  * configuration, which the read-only web shell never does.
  */
-export const desktopRequests = {
-  saveDailyCsv: request<z.ZodObject<{ date: typeof date }>, { savedTo: string | null }>(z.strictObject({ date })),
-  getSettings: request<z.ZodObject<{}>, DesktopSettings>(z.strictObject({})),
-  saveSettings: request<z.ZodObject<{ configText: z.ZodString; brokerPassword: z.ZodOptional<z.ZodString> }>, SaveSettingsResult>(
-    z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
-  ),
-};
-export type DesktopRequestName = keyof typeof desktopRequests;
-export type DesktopRequestArgs<N extends DesktopRequestName> = z.infer<(typeof desktopRequests)[N]['args']>;
-export type DesktopRequestResult<N extends DesktopRequestName> = NonNullable<(typeof desktopRequests)[N]['result']>;
-export const DESKTOP_REQUEST_NAMES = Object.keys(desktopRequests) as DesktopRequestName[];
+export interface DesktopRequests {
+  saveDailyCsv: { args: { date: string }; result: { savedTo: string | null } };
+  getSettings: { args: Record<string, never>; result: DesktopSettings };
+  saveSettings: { args: { configText: string; brokerPassword?: string }; result: SaveSettingsResult };
+}
+export const DESKTOP_REQUEST_NAMES = ['saveDailyCsv', 'getSettings', 'saveSettings'] as const satisfies readonly (keyof DesktopRequests)[];
+export type DesktopRequestName = (typeof DESKTOP_REQUEST_NAMES)[number];
+export type DesktopRequestArgs<N extends DesktopRequestName> = DesktopRequests[N]['args'];
+export type DesktopRequestResult<N extends DesktopRequestName> = DesktopRequests[N]['result'];
+const _allDesktopListed: Exclude<keyof DesktopRequests, DesktopRequestName> extends never ? true : never = true;
+void _allDesktopListed;
 
 export interface DesktopSettings {
   path: string;
@@ -60,13 +61,12 @@ export type DesktopApi = TaktboardApi & {
   [N in DesktopRequestName]: (args: DesktopRequestArgs<N>) => Promise<DesktopRequestResult<N>>;
 };
 
-export type RequestName = keyof typeof requests;
-export type RequestArgs<N extends RequestName> = z.infer<(typeof requests)[N]['args']>;
-export type RequestResult<N extends RequestName> = NonNullable<(typeof requests)[N]['result']>;
-export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
-
 /** The core implements these; every transport forwards to them after parsing the arguments. */
 export type ApiHandlers = { [N in RequestName]: (args: RequestArgs<N>) => Promise<RequestResult<N>> | RequestResult<N> };
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name);
+}
 
 export interface Events {
   live: LiveSnapshot;
@@ -79,29 +79,6 @@ export const EVENT_NAMES: EventName[] = ['live', 'connection'];
 export type TaktboardApi = { [N in RequestName]: (args: RequestArgs<N>) => Promise<RequestResult<N>> } & {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 };
-
-export type ParsedArgs<N extends RequestName> = { ok: true; args: RequestArgs<N> } | { ok: false; error: string };
-
-/** Every boundary calls this with what arrived as `unknown`. */
-export function parseArgs<N extends RequestName>(name: N, raw: unknown): ParsedArgs<N> {
-  const spec = requests[name];
-  return parseWith(spec, name, raw) as ParsedArgs<N>;
-}
-
-export function parseDesktopArgs<N extends DesktopRequestName>(name: N, raw: unknown): { ok: true; args: DesktopRequestArgs<N> } | { ok: false; error: string } {
-  return parseWith(desktopRequests[name], name, raw) as { ok: true; args: DesktopRequestArgs<N> } | { ok: false; error: string };
-}
-
-function parseWith(spec: { args: z.ZodType } | undefined, name: string, raw: unknown): { ok: true; args: unknown } | { ok: false; error: string } {
-  if (!spec) return { ok: false, error: `unknown request "${String(name)}"` };
-  const r = spec.args.safeParse(raw ?? {});
-  if (r.success) return { ok: true, args: r.data };
-  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
-}
-
-export function isRequestName(name: unknown): name is RequestName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
-}
 
 // ---- results ---------------------------------------------------------------------------------
 
@@ -174,6 +151,10 @@ export interface LiveSnapshot {
   ts: number;
   site: string;
   timezone: string;
+  /** 'demo': simulated data (the embedded demo), never a plant's; every screen says so. */
+  mode: 'plant' | 'demo';
+  /** Why the demo runs although a plant configuration exists (it could not be used), in words; else null. */
+  modeReason: string | null;
   broker: ConnectionState;
   /** The rolling window of `actualTaktS` per line, in seconds. */
   windowS: Record<string, number>;
@@ -205,16 +186,22 @@ export interface ShiftCalendar {
   today: string;
   current: ShiftRef | null;
   last: ShiftRef | null;
-  /** Shift instances of `date` (or today), configured order. */
+  /** Shift instances of `date` (or today) that run that day (CONTRACT §2.2), configured order. */
   shifts: ShiftRef[];
   date: string;
+  /** The nearest dates before and after `date` that have a shift (the date picker skips days without), or null. */
+  previousWorkday: string | null;
+  nextWorkday: string | null;
 }
 
 export interface HourBucket {
   start: number;
+  /** The hour's end, or now for the hour in progress. */
   end: number;
   units: number;
   targetUnits: number | null;
+  /** The hour is not over: its target is the part so far. */
+  inProgress: boolean;
 }
 
 export interface StateSegment {
@@ -241,7 +228,10 @@ export interface HistoryView {
   date: string;
   shift: string;
   timezone: string;
-  windows: { start: number; end: number }[];
+  /** CONTRACT §2.3: whether the shift (or, for ALL, the day) is over; only complete figures are final. */
+  status: ShiftStatus;
+  /** Each shift's window, and how far its figures go (`soFarEnd` < `end` while it is in progress). */
+  windows: { start: number; end: number; soFarEnd: number }[];
   lines: HistoryLine[];
   computeMs: number;
 }
@@ -268,6 +258,30 @@ export interface GapItem {
   detectedAt: number;
 }
 
+/** Telemetry of a station (or a whole line) the newest configuration version does not list (CONTRACT §1.4). */
+export interface UnconfiguredStation {
+  line: string;
+  station: string;
+  /** Whether the line itself is configured (then only this station is missing from it). */
+  lineConfigured: boolean;
+  firstSeen: number;
+  messages: number;
+}
+
+export interface ConfigVersionInfo {
+  id: number;
+  effectiveDate: string;
+  recordedAt: number;
+  recordedBy: string;
+  summary: string;
+}
+
+export interface ConfigHistory {
+  versions: ConfigVersionInfo[];
+  /** The version of today's production date. */
+  todayVersionId: number | null;
+}
+
 export interface Diagnostics {
   broker: ConnectionState;
   brokerHistory: { ts: number; status: BrokerStatus; error: string | null }[];
@@ -276,6 +290,14 @@ export interface Diagnostics {
   quarantine: QuarantineItem[];
   gaps: GapItem[];
   clockSkew: { line: string; station: string; skewMs: number }[];
+  /** Every (line, station) telemetry has named, with first sight and message count. */
+  stationsSeen: { line: string; station: string; firstSeen: number; messages: number }[];
+  /** Those the newest configuration version does not list: kept, shown, counted once a version lists them. */
+  unconfigured: UnconfiguredStation[];
+  /** How ingest keeps up: bursts committed together, and a message's arrival → PUBACK time. */
+  ingest: { batches: number; messages: number; largestBatch: number; ackLatencyMs: { p50: number; p99: number; max: number } | null };
+  /** The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms. */
+  engine: { loopDelayP99Ms: number | null; loopDelayMaxMs: number | null; worstLoopDelayMs: number; readsInFlight: number[] };
   db: {
     path: string;
     sizeBytes: number;

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { NAME_RE, formatIssues } from './validation.ts';
+import { WEEKDAYS, isRealDate, minutesOf } from './dates.ts';
+
+export { WEEKDAYS, isRealDate, minutesOf, type Weekday } from './dates.ts';
 
 const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const hhmm = z.string().regex(HHMM_RE, 'must be local time HH:MM (00:00–23:59)');
@@ -9,11 +12,25 @@ const name = z.string().regex(NAME_RE, 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,6
 
 const breakSchema = z.strictObject({ start: hhmm, end: hhmm });
 
+const weekday = z.enum(WEEKDAYS, { error: (i) => `unknown weekday ${JSON.stringify(i.input)} (use ${WEEKDAYS.join(', ')})` });
+
+/** A production date YYYY-MM-DD that exists on the calendar (no 2026-02-30). */
+export const productionDate = z.string().refine(isRealDate, { error: (i) => `${JSON.stringify(i.input)} is not a date YYYY-MM-DD that exists` });
+
 const shiftSchema = z.strictObject({
   name: z.string().min(1).max(32),
   start: hhmm,
   end: hhmm,
   breaks: z.array(breakSchema).default([]),
+  /** The weekdays the shift runs on (CONTRACT §2.2). */
+  days: z.array(weekday).min(1, 'must list at least one weekday (leave it out for every day)').default([...WEEKDAYS]),
+});
+
+const calendarSchema = z.strictObject({
+  /** Production dates on which no shift runs. */
+  holidays: z.array(productionDate).default([]),
+  /** Make-up working days: the shifts of weekday `as` run on `date`, holidays notwithstanding. */
+  workdays: z.array(z.strictObject({ date: productionDate, as: weekday })).default([]),
 });
 
 const lineSchema = z.strictObject({
@@ -66,6 +83,7 @@ export const configSchema = z
     storage: storageSchema.default(storageSchema.parse({})),
     /** Folder to write each finished production day's CSV to; off when absent. */
     autoExportDir: z.string().optional(),
+    calendar: calendarSchema.default(calendarSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     if (!IANAZone.isValidZone(c.timezone)) {
@@ -98,11 +116,23 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['shifts', i, 'name'], message: s.name === 'ALL' ? '"ALL" is reserved for the day row' : `duplicate shift name "${s.name}"` });
       }
       shiftNames.add(s.name);
+      if (new Set(s.days).size !== s.days.length) ctx.addIssue({ code: 'custom', path: ['shifts', i, 'days'], message: 'lists a weekday twice' });
       s.breaks.forEach((b, j) => {
         if (!breakInsideShift(s, b)) {
           ctx.addIssue({ code: 'custom', path: ['shifts', i, 'breaks', j], message: `break ${b.start}–${b.end} is not inside shift ${s.start}–${s.end}` });
         }
       });
+    });
+    const holidays = new Set<string>();
+    c.calendar.holidays.forEach((d, i) => {
+      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['calendar', 'holidays', i], message: `${d} is listed twice` });
+      holidays.add(d);
+    });
+    const workdays = new Set<string>();
+    c.calendar.workdays.forEach((w, i) => {
+      if (workdays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: `${w.date} is listed twice` });
+      if (holidays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: `${w.date} is also a holiday: a date is either a holiday or a make-up working day` });
+      workdays.add(w.date);
     });
   });
 
@@ -111,12 +141,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type LineConfig = Config['lines'][number];
 export type ShiftConfig = Config['shifts'][number];
 export type BreakConfig = ShiftConfig['breaks'][number];
-
-/** Minutes since local midnight of an HH:MM string already checked by the schema. */
-export function minutesOf(hhmmText: string): number {
-  const [h, m] = hhmmText.split(':').map(Number);
-  return h * 60 + m;
-}
 
 /** Offsets of a shift and a break in minutes from the shift start, so midnight crossings are plain numbers. */
 function breakInsideShift(s: { start: string; end: string }, b: { start: string; end: string }): boolean {

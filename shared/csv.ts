@@ -2,6 +2,7 @@
 import { DATE_RE } from './api.ts';
 import type { Figures } from './figures.ts';
 import { formatFigure } from './format.ts';
+import type { ShiftStatus } from './plan.ts';
 
 export const CSV_COLUMNS = [
   'date',
@@ -25,6 +26,7 @@ export const CSV_COLUMNS = [
   'quality_pct',
   'oee_pct',
   'bottleneck_station',
+  'status',
 ] as const;
 
 export interface CsvRow {
@@ -34,6 +36,8 @@ export interface CsvRow {
   line: string;
   lineName: string;
   targetTaktS: number | null;
+  /** CONTRACT §2.3: only complete rows are stable. */
+  status: ShiftStatus;
   figures: Figures;
 }
 
@@ -78,6 +82,7 @@ function rowCells(r: CsvRow): string[] {
     formatFigure('targetTaktS', r.targetTaktS),
     ...FIGURE_COLUMNS.map((k) => formatFigure(k, r.figures[k])),
     textCell(r.figures.bottleneckStation ?? ''),
+    r.status,
   ];
 }
 

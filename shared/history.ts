@@ -22,27 +22,31 @@ import { workingMs, type TimeWindow } from './shifts.ts';
 const HOUR_MS = 3_600_000;
 
 /**
- * Units per hour from the window's start (so a shift starting at 06:30 has buckets 06:30–07:30, …),
- * the last bucket cut at the window's end. The target of a bucket is its own floor, so the buckets'
- * targets may add up to a little less than the shift's.
+ * Units per hour from the shift's start (so a shift starting at 06:30 has buckets 06:30–07:30, …), the
+ * last bucket cut at the shift's end. Only the hours begun by `upTo` (default: the shift's end) are
+ * listed, and the hour `upTo` falls in is cut there and marked in progress, its target the part so far
+ * (CONTRACT §2.3: an hour that is not over is not "missed"). The target of a bucket is its own floor,
+ * so the buckets' targets may add up to a little less than the shift's.
  */
-export function hourlyBuckets(line: LineParams, window: FigureWindow, cycles: LineCycles): HourBucket[] {
-  const w = normalizeWindow(window);
-  if (w.end <= w.start) return [];
-  const n = Math.ceil((w.end - w.start) / HOUR_MS);
+export function hourlyBuckets(line: LineParams, shift: FigureWindow, cycles: LineCycles, upTo = shift.end): HourBucket[] {
+  const w = normalizeWindow(shift);
+  const cut = Math.max(w.start, Math.min(w.end, upTo));
+  if (cut <= w.start) return [];
+  const n = Math.ceil((cut - w.start) / HOUR_MS);
   const units = new Array<number>(n).fill(0);
   if (isRawCycles(cycles)) {
     for (const c of cycles) {
-      if (c.station === line.outputStation && c.ts >= w.start && c.ts < w.end) units[Math.floor((c.ts - w.start) / HOUR_MS)]++;
+      if (c.station === line.outputStation && c.ts >= w.start && c.ts < cut) units[Math.floor((c.ts - w.start) / HOUR_MS)]++;
     }
   } else {
     const ts = cycles.outputTs;
-    for (let i = lowerBound(ts, w.start); i < ts.length && ts[i] < w.end; i++) units[Math.floor((ts[i] - w.start) / HOUR_MS)]++;
+    for (let i = lowerBound(ts, w.start); i < ts.length && ts[i] < cut; i++) units[Math.floor((ts[i] - w.start) / HOUR_MS)]++;
   }
   return units.map((count, i) => {
     const start = w.start + i * HOUR_MS;
-    const end = Math.min(w.end, start + HOUR_MS);
-    return { start, end, units: count, targetUnits: targetUnitsFor(workingMs(w, start, end) / 1000, line.targetTaktS) };
+    const full = Math.min(w.end, start + HOUR_MS);
+    const end = Math.min(full, cut);
+    return { start, end, units: count, targetUnits: targetUnitsFor(workingMs(w, start, end) / 1000, line.targetTaktS), inProgress: end < full };
   });
 }
 

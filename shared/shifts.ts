@@ -1,6 +1,7 @@
 // The shift calendar (CONTRACT §2): configured local HH:MM shifts turned into absolute UTC windows, DST-safe.
 import { DateTime } from 'luxon';
-import { minutesOf, type ShiftConfig } from './config.ts';
+import type { Config, ShiftConfig } from './config.ts';
+import { minutesOf, WEEKDAYS, type Weekday } from './dates.ts';
 
 /** Epoch milliseconds, half-open: [start, end). */
 export interface TimeWindow {
@@ -18,7 +19,11 @@ export interface ShiftInstance {
   breaks: TimeWindow[];
 }
 
-export type Calendar = { timezone: string; shifts: ShiftConfig[] };
+/** A shift as the calendar reads it: breaks and weekdays may be left out (none, and every day). */
+export type CalendarShift = Omit<ShiftConfig, 'breaks' | 'days'> & { breaks?: ShiftConfig['breaks']; days?: readonly Weekday[] };
+
+/** What the shift calendar of a configuration needs: its timezone, shifts and working calendar. */
+export type Calendar = Pick<Config, 'timezone'> & { shifts: readonly CalendarShift[]; calendar?: Config['calendar'] };
 
 const MINUTES_PER_DAY = 1440;
 
@@ -68,7 +73,7 @@ export function normalizeBreaks(window: TimeWindow, breaks: readonly TimeWindow[
 }
 
 /** One configured shift on one production date. */
-export function shiftInstance(timezone: string, shift: ShiftConfig, date: string): ShiftInstance {
+export function shiftInstance(timezone: string, shift: CalendarShift, date: string): ShiftInstance {
   const startMin = minutesOf(shift.start);
   // end ≤ start crosses midnight; end = start is a full 24 h shift, as config.ts reads it.
   const lengthMin = (minutesOf(shift.end) - startMin + MINUTES_PER_DAY) % MINUTES_PER_DAY || MINUTES_PER_DAY;
@@ -85,9 +90,26 @@ export function shiftInstance(timezone: string, shift: ShiftConfig, date: string
   return { name: shift.name, productionDate: date, ...window, breaks: normalizeBreaks(window, breaks) };
 }
 
-/** The shift instances whose production date is `date`, in configured order. */
+/** The weekday of a production date. */
+export function weekdayOf(date: string): Weekday {
+  return WEEKDAYS[DateTime.fromISO(date, { zone: 'utc' }).weekday - 1];
+}
+
+/**
+ * CONTRACT §2.2: a shift runs on D when D's weekday is in its `days` and D is not a holiday; on a make-up
+ * working day (`calendar.workdays`) the shifts of the weekday `as` run, holidays notwithstanding.
+ */
+export function shiftRunsOn(cal: Calendar, shift: CalendarShift, date: string): boolean {
+  const days: readonly Weekday[] = shift.days ?? WEEKDAYS;
+  const makeUp = cal.calendar?.workdays.find((w) => w.date === date);
+  if (makeUp) return days.includes(makeUp.as);
+  if (cal.calendar?.holidays.includes(date)) return false;
+  return days.includes(weekdayOf(date));
+}
+
+/** The shift instances whose production date is `date` (only the shifts that run that day), in configured order. */
 export function shiftInstancesOfDate(cal: Calendar, date: string): ShiftInstance[] {
-  return cal.shifts.map((s) => shiftInstance(cal.timezone, s, date));
+  return cal.shifts.filter((s) => shiftRunsOn(cal, s, date)).map((s) => shiftInstance(cal.timezone, s, date));
 }
 
 /**

@@ -48,7 +48,7 @@ export function generateDay(file: string, config: Config, date: string, seed = 2
           if (e.ok === false) rejects++;
         } else states++;
       }
-      events += store.commitEvents(batch, to + 1000).stored;
+      events += store.writer.commitEvents(batch, to + 1000).stored;
       if (t >= to - 1) break;
     }
     store.db.pragma('wal_checkpoint(TRUNCATE)');

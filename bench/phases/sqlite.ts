@@ -64,12 +64,12 @@ function storeCommit(file: string, rows: TelemetryEvent[], perTx: number): { rat
     const now = Date.now();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    if (perTx === 1) for (const e of rows) store.commitEvent(e, now);
+    if (perTx === 1) for (const e of rows) store.writer.commitEvent(e, now);
     else {
       for (let i = 0; i < rows.length; i += perTx) {
         const group = rows.slice(i, i + perTx);
-        store.groupCommit(() => {
-          for (const e of group) store.commitEvent(e, now);
+        store.writer.groupCommit(() => {
+          for (const e of group) store.writer.commitEvent(e, now);
         });
       }
     }

@@ -22,4 +22,11 @@ export interface CoreOptions {
   pushIntervalMs?: number;
   /** A larger database file is quick_checked in the background (default SYNC_CHECK_MAX_BYTES). */
   syncCheckMaxBytes?: number;
+  /** Read worker threads for History, CSVs and Diagnostics (default DEFAULT_READ_WORKERS). */
+  readWorkers?: number;
+  /** Who records the configuration as a version when it differs from the newest (`serve`, `desktop`). */
+  recordedBy?: string;
+  /** 'demo' when the data is simulated; with the reason when the plant's configuration could not be used. */
+  mode?: 'plant' | 'demo';
+  modeReason?: string | null;
 }

@@ -1,64 +1,78 @@
-// History and the daily CSV: read a window's events once, then hand them to the shared figures,
-// so the History screen, the API and the CSV are the same numbers by construction.
+// History and the daily CSV: a production date's plan (its configuration version, the shifts that run,
+// each taken as far as it has gone), the events read once per line, then the shared figures — so the
+// History screen, the API and the CSV are the same numbers by construction. Runs in a read worker
+// (main/core/reads/) on a read-only connection, or in-process for the CLI.
 import type { Config, LineConfig } from '../../shared/config.ts';
 import type { HistoryLine, HistoryView, DailyCsv } from '../../shared/api.ts';
 import { computeFigures, taktIntervals, type LineParams, type FigureWindow, type StateSample } from '../../shared/figures.ts';
 import { hourlyBuckets, taktHistogram, stateTimeline, stationStats } from '../../shared/history.ts';
-import { shiftInstancesOfDate, type ShiftInstance } from '../../shared/shifts.ts';
 import { dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
-import type { Store } from './store/store.ts';
-import { cycleTotals, outputSeries, stationTotals, stationTotalsFromRollups, stationsByFirstCycle, type OutputSeries } from './store/history-reads.ts';
+import { dayPlan, type PlannedShift } from '../../shared/plan.ts';
+import type { ConfigVersion } from '../../shared/versions.ts';
+import { cycleTotals, type OutputSeries, type Reads } from './store/reads.ts';
 import { RequestError } from './errors.ts';
 
-/**
- * What one line needs for any set of windows inside [from, to), read once: the output station's cycles
- * one by one and the states. Other stations' cycles are read per set of windows as totals (stationTotals):
- * the figures need no more of them, and a day of them is millions of rows.
- */
-interface LineData {
+/** What one line of a date's version is: its figure parameters and the stations whose events count. */
+interface LineOfDate {
+  id: string;
+  cfg: LineConfig | null;
   params: LineParams;
-  output: OutputSeries;
-  states: StateSample[];
+  /** Configured lines: the version's stations (CONTRACT §1.4); a line only telemetry names: every station it has. */
+  stations: string[];
 }
 
-function lineParams(config: Config, id: string): { params: LineParams; cfg: LineConfig | null } {
+function lineOfDate(reads: Reads, config: Config, id: string): LineOfDate {
   const cfg = config.lines.find((l) => l.id === id) ?? null;
-  return {
-    cfg,
-    params: cfg
-      ? { targetTaktS: cfg.targetTaktS, idealCycleS: cfg.idealCycleS, outputStation: cfg.outputStation, stations: cfg.stations }
-      : { targetTaktS: null, outputStation: '', stations: [] },
-  };
+  if (cfg) {
+    return { id, cfg, stations: cfg.stations, params: { targetTaktS: cfg.targetTaktS, idealCycleS: cfg.idealCycleS, outputStation: cfg.outputStation, stations: cfg.stations } };
+  }
+  return { id, cfg, stations: reads.stationsSeen(id), params: { targetTaktS: null, outputStation: '', stations: [] } };
 }
 
-function readLine(store: Store, config: Config, id: string, from: number, to: number): LineData {
-  const { params } = lineParams(config, id);
-  return { params, output: outputSeries(store, id, params.outputStation, from, to), states: store.states(id, from, to) };
-}
-
-function toWindows(instances: ShiftInstance[]): FigureWindow[] {
-  return instances.map((s) => ({ start: s.start, end: s.end, breaks: s.breaks }));
-}
-
-/** Configured lines in configured order, then lines that only telemetry names. */
-function linesToShow(store: Store, config: Config): string[] {
+/** Lines of the version in configured order, then lines that only telemetry names. */
+function linesToShow(reads: Reads, config: Config): string[] {
   const ids = config.lines.map((l) => l.id);
-  for (const id of store.linesSeen()) if (!ids.includes(id)) ids.push(id);
+  for (const id of reads.linesSeen()) if (!ids.includes(id)) ids.push(id);
   return ids;
 }
 
-export function historyView(store: Store, config: Config, date: string, shift: string): HistoryView {
+function spanOf(windows: readonly FigureWindow[]): { from: number; to: number } {
+  return { from: Math.min(...windows.map((w) => w.start)), to: Math.max(...windows.map((w) => w.end)) };
+}
+
+export interface HistoryArgs {
+  versions: readonly ConfigVersion[];
+  date: string;
+  shift: string;
+  /** The current time: shifts not over are taken so far (CONTRACT §2.3). */
+  now: number;
+}
+
+export function historyView(reads: Reads, { versions, date, shift, now }: HistoryArgs): HistoryView {
   const t0 = performance.now();
-  const all = shiftInstancesOfDate(config, date);
-  const chosen = shift === 'ALL' ? all : all.filter((s) => s.name === shift);
-  if (chosen.length === 0) throw new RequestError(`unknown shift "${shift}" (configured: ${config.shifts.map((s) => s.name).join(', ')}, ALL)`);
-  const windows = toWindows(chosen);
-  const from = Math.min(...windows.map((w) => w.start));
-  const to = Math.max(...windows.map((w) => w.end));
-  // Only a window that is over can stop changing; the current shift's lines change with every event.
-  const over = to <= Date.now();
-  const lines = linesToShow(store, config).map((id) => historyLine(store, config, id, windows, from, to, over));
-  return { date, shift, timezone: config.timezone, windows: windows.map(({ start, end }) => ({ start, end })), lines, computeMs: performance.now() - t0 };
+  const plan = dayPlan(versions, date, now);
+  const config = plan.version.config;
+  const chosen = shift === 'ALL' ? plan.shifts : plan.shifts.filter((s) => s.instance.name === shift);
+  if (chosen.length === 0 && shift !== 'ALL') {
+    const running = plan.shifts.map((s) => s.instance.name);
+    throw new RequestError(
+      config.shifts.some((s) => s.name === shift)
+        ? `shift "${shift}" does not run on ${date} (${running.length ? `shifts that day: ${running.join(', ')}` : 'no shift that day'})`
+        : `unknown shift "${shift}" (configured: ${config.shifts.map((s) => s.name).join(', ')}, ALL)`,
+    );
+  }
+  const status = shift === 'ALL' ? plan.status : chosen[0].status;
+  const windows = chosen.map((s) => s.window);
+  const lines = windows.length === 0 ? [] : linesToShow(reads, config).map((id) => historyLine(reads, lineOfDate(reads, config, id), chosen, status === 'complete'));
+  return {
+    date,
+    shift,
+    timezone: config.timezone,
+    status,
+    windows: chosen.map((s) => ({ start: s.instance.start, end: s.instance.end, soFarEnd: s.window.end })),
+    lines,
+    computeMs: performance.now() - t0,
+  };
 }
 
 type ComputedLine = Omit<HistoryLine, 'gaps'>;
@@ -67,81 +81,98 @@ type ComputedLine = Omit<HistoryLine, 'gaps'>;
  * History lines of windows that are over, so reopening a past shift does not reread its output station.
  * An entry is keyed by all the line's inputs but its events, and used only while a fingerprint of the events
  * is unchanged: every station's cycle totals from the rollups (they grow with every cycle event stored in the
- * windows, late ones included, and are only used when no raw event under them was pruned), the stations met
- * in [from, to), and the state events read. Each of those is read afresh on every request anyway.
+ * windows, late ones included, and are only used when no raw event under them was pruned), and the state
+ * events read. Each of those is read afresh on every request anyway.
  */
 const MAX_CACHED_LINES = 96;
-const lineCache = new WeakMap<Store, Map<string, { fingerprint: string; line: ComputedLine }>>();
+const lineCache = new WeakMap<Reads, Map<string, { fingerprint: string; line: ComputedLine }>>();
 
-function historyLine(store: Store, config: Config, id: string, windows: FigureWindow[], from: number, to: number, over: boolean): HistoryLine {
-  const { cfg, params } = lineParams(config, id);
+function historyLine(reads: Reads, line: LineOfDate, chosen: readonly PlannedShift[], over: boolean): HistoryLine {
+  const windows = chosen.map((s) => s.window);
+  const { from, to } = spanOf(windows);
+  const { id, cfg, params, stations } = line;
   const gapsByStation = new Map<string, number>();
-  for (const g of store.gaps(id)) {
-    if (g.detectedAt >= from && g.detectedAt < to) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
+  for (const g of reads.gaps(id)) {
+    if (g.detectedAt >= from && g.detectedAt < to && stations.includes(g.station)) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
   }
   const gaps = [...gapsByStation].map(([station, missing]) => ({ station, missing }));
 
-  const states = store.states(id, from, to);
-  const configured = new Set(params.stations);
-  // The order a scan of [from, to) by ts met the stations in: configured ones first, then the others.
-  const others = stationsByFirstCycle(store, id, store.stationsSeen(id).filter((s) => !configured.has(s)), from, to);
-  const rollupTotals = over ? stationTotalsFromRollups(store, id, windows) : null;
-  const key = JSON.stringify([id, cfg, windows]);
-  const fingerprint = rollupTotals ? JSON.stringify([[...rollupTotals], others, states]) : null;
-  let cache = lineCache.get(store);
-  if (!cache) lineCache.set(store, (cache = new Map()));
+  const states = reads.states(id, stations, from, to);
+  const rollupTotals = over ? reads.stationTotalsFromRollups(id, stations, windows) : null;
+  const key = JSON.stringify([id, cfg, stations, windows]);
+  const fingerprint = rollupTotals ? JSON.stringify([[...rollupTotals], states]) : null;
+  let cache = lineCache.get(reads);
+  if (!cache) lineCache.set(reads, (cache = new Map()));
   const hit = cache.get(key);
   if (hit && fingerprint !== null && hit.fingerprint === fingerprint) return { ...hit.line, gaps };
 
-  const output = outputSeries(store, id, params.outputStation, from, to);
-  const cycles = cycleTotals(output, rollupTotals ?? stationTotals(store, id, windows));
-  const stationIds = [...new Set([...params.stations, ...others, ...states.map((s) => s.station)])];
+  const output = reads.outputSeries(id, params.outputStation, from, to);
+  const cycles = cycleTotals(output, rollupTotals ?? reads.stationTotals(id, stations, windows));
+  // A line only telemetry names: its stations in the order a scan of the window by ts meets them.
+  const stationIds = cfg ? stations : [...new Set([...reads.stationsByFirstCycle(id, stations, from, to), ...states.map((s) => s.station)])];
   const intervals = windows.flatMap((w) => taktIntervals(output.outputTs, w));
-  const line: ComputedLine = {
+  const computed: ComputedLine = {
     id,
     name: cfg?.name ?? id,
     configured: cfg !== null,
     targetTaktS: cfg?.targetTaktS ?? null,
     figures: computeFigures(params, windows, cycles, states),
-    hourly: windows.flatMap((w) => hourlyBuckets(params, w, cycles)),
+    hourly: chosen.flatMap((s) => hourlyBuckets(params, s.instance, cycles, s.window.end)),
     taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
     stations: stationStats({ ...params, stations: stationIds }, windows, cycles, states),
-    // The whole day's timeline spans its first shift's start to its last shift's end.
+    // The whole day's timeline spans its first shift's start to its last shift's end (so far).
     timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, states),
   };
   cache.delete(key);
   if (fingerprint !== null) {
-    cache.set(key, { fingerprint, line });
+    cache.set(key, { fingerprint, line: computed });
     // Oldest first in a Map: drop the least recently computed beyond the bound.
     for (const k of cache.keys()) {
       if (cache.size <= MAX_CACHED_LINES) break;
       cache.delete(k);
     }
   }
-  return { ...line, gaps };
+  return { ...computed, gaps };
 }
 
-/** CONTRACT §4: per configured line, one row per shift of the date, then the ALL row. */
-export function dailyCsvOf(store: Store, config: Config, date: string): DailyCsv {
-  const instances = shiftInstancesOfDate(config, date);
-  const windows = toWindows(instances);
+/** What one line needs for all of a date's windows, read once: the output station's cycles and the states. */
+interface LineData {
+  line: LineOfDate;
+  output: OutputSeries;
+  states: StateSample[];
+}
+
+function readLine(reads: Reads, line: LineOfDate, windows: readonly FigureWindow[]): LineData {
+  const { from, to } = spanOf(windows);
+  return { line, output: reads.outputSeries(line.id, line.params.outputStation, from, to), states: reads.states(line.id, line.stations, from, to) };
+}
+
+export interface DailyArgs {
+  versions: readonly ConfigVersion[];
+  date: string;
+  now: number;
+}
+
+/** CONTRACT §4: per line of the date's version, one row per shift that runs that date, then the ALL row. */
+export function dailyCsvOf(reads: Reads, { versions, date, now }: DailyArgs): DailyCsv {
+  const plan = dayPlan(versions, date, now);
+  const config = plan.version.config;
+  const windows = plan.shifts.map((s) => s.window);
   const rows: CsvRow[] = [];
-  if (windows.length) {
-    const from = Math.min(...windows.map((w) => w.start));
-    const to = Math.max(...windows.map((w) => w.end));
-    for (const line of config.lines) {
-      const data = readLine(store, config, line.id, from, to);
-      const row = (shift: string, ws: FigureWindow[]): CsvRow => ({
-        date,
-        shift,
-        line: line.id,
-        lineName: line.name,
-        targetTaktS: line.targetTaktS,
-        figures: computeFigures(data.params, ws, cycleTotals(data.output, stationTotals(store, line.id, ws)), data.states),
-      });
-      instances.forEach((s, i) => rows.push(row(s.name, [windows[i]])));
-      rows.push(row('ALL', windows));
-    }
+  for (const cfg of config.lines) {
+    const line = lineOfDate(reads, config, cfg.id);
+    const data = windows.length ? readLine(reads, line, windows) : null;
+    const row = (shift: string, ws: FigureWindow[], status: CsvRow['status']): CsvRow => ({
+      date,
+      shift,
+      line: cfg.id,
+      lineName: cfg.name,
+      targetTaktS: cfg.targetTaktS,
+      status,
+      figures: computeFigures(line.params, ws, data ? cycleTotals(data.output, reads.stationTotals(cfg.id, line.stations, ws)) : [], data?.states ?? []),
+    });
+    plan.shifts.forEach((s) => rows.push(row(s.instance.name, [s.window], s.status)));
+    rows.push(row('ALL', windows, plan.status));
   }
   return { fileName: dailyCsvFileName(date), csv: dailyCsv(rows) };
 }

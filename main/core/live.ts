@@ -1,11 +1,13 @@
 // Live figures per line, fed by every stored event and read as a snapshot a few times a second.
-// Per-event work is O(1) amortised (ring buffers, counters); the snapshot does the arithmetic.
+// Per-event work is O(1) amortised (ring buffers, counters); the snapshot does the arithmetic. The
+// configuration is the version of the current shift instance's production date (CONTRACT §2.1).
 import type { Config, LineConfig } from '../../shared/config.ts';
 import type { LiveLine, LiveStation, LineState, ShiftRef, Counters, ConnectionState, Alert, LiveSnapshot } from '../../shared/api.ts';
 import type { StationState, TelemetryEvent } from '../../shared/telemetry.ts';
-import { shiftAt, plannedSeconds, type ShiftInstance } from '../../shared/shifts.ts';
+import { localDate, plannedSeconds, type ShiftInstance } from '../../shared/shifts.ts';
 import { taktIntervals, percentOf, targetUnitsFor } from '../../shared/figures.ts';
-import type { Store } from './store/store.ts';
+import { newestVersion, shiftAt, versionFor, type ConfigVersion, type VersionedShift } from '../../shared/versions.ts';
+import type { Reads } from './store/reads.ts';
 
 /** Rolling window of the live takt: 60 s, or 10 targets for slow lines (10 min for a 60 s line). */
 export function liveWindowS(targetTaktS: number | null): number {
@@ -31,7 +33,6 @@ const SPARK_BUCKETS = 30;
 
 interface StationLive {
   id: string;
-  configured: boolean;
   state: StationState | null;
   stateTs: number;
   lastCycleMs: number | null;
@@ -42,14 +43,17 @@ interface StationLive {
 }
 
 interface ShiftCount {
-  shift: ShiftInstance;
+  /** Identifies the shift instance and the station counted: a new shift or output station starts over. */
+  key: string;
+  start: number;
+  end: number;
+  output: string;
   units: number;
   good: number;
 }
 
 interface LineLive {
   id: string;
-  config: LineConfig | null;
   stations: Map<string, StationLive>;
   /** Output-station ts of the recent past, kept sorted (late events are inserted in place). */
   outputTs: number[];
@@ -61,49 +65,78 @@ export interface LiveSources {
   counters(): Counters;
   connection(): ConnectionState;
   alerts(): Alert[];
+  /** Missing seq numbers per line, and since when (from the writer's memory). */
+  gaps(): Map<string, { missing: number; since: number | null }>;
+}
+
+export interface LiveMode {
+  mode: LiveSnapshot['mode'];
+  /** Why the demo runs instead of the plant's configuration, in words; null when it is what was asked for. */
+  modeReason: string | null;
 }
 
 export class LiveView {
-  private readonly config: Config;
-  private readonly store: Store;
+  private versions: readonly ConfigVersion[];
+  private readonly reads: Reads;
   private readonly lines = new Map<string, LineLive>();
-  private gapCache: { at: number; byLine: Map<string, { missing: number; since: number | null }> } = { at: 0, byLine: new Map() };
+  /** The configuration of the current shift's production date, refreshed at every snapshot (events use it). */
+  private config: Config;
+  private shift: VersionedShift | null = null;
 
-  constructor(config: Config, store: Store, now: number) {
-    this.config = config;
-    this.store = store;
-    for (const l of config.lines) this.lines.set(l.id, this.newLine(l.id, l));
-    for (const id of store.linesSeen()) if (!this.lines.has(id)) this.lines.set(id, this.newLine(id, null));
+  constructor(versions: readonly ConfigVersion[], reads: Reads, now: number) {
+    this.versions = versions;
+    this.reads = reads;
+    this.config = this.configAt(now);
+    for (const id of [...this.config.lines.map((l) => l.id), ...reads.linesSeen()]) this.line(id);
     for (const line of this.lines.values()) this.load(line, now);
   }
 
-  private newLine(id: string, config: LineConfig | null): LineLive {
-    const stations = new Map<string, StationLive>();
-    for (const s of config?.stations ?? []) stations.set(s, newStation(s, true));
-    return { id, config, stations, outputTs: [], lastUnitTs: null, count: null };
+  /** A version was recorded: the next snapshot uses it where it governs now. */
+  setVersions(versions: readonly ConfigVersion[], now: number): void {
+    this.versions = versions;
+    this.config = this.configAt(now);
+    for (const l of this.config.lines) this.line(l.id);
+  }
+
+  private configAt(now: number): Config {
+    this.shift = shiftAt(this.versions, now);
+    if (this.shift) return this.shift.config;
+    return versionFor(this.versions, localDate(newestVersion(this.versions).config.timezone, now)).config;
+  }
+
+  private line(id: string): LineLive {
+    let line = this.lines.get(id);
+    if (!line) {
+      line = { id, stations: new Map(), outputTs: [], lastUnitTs: null, count: null };
+      this.lines.set(id, line);
+    }
+    return line;
+  }
+
+  private lineConfig(line: LineLive): LineConfig | null {
+    return this.config.lines.find((l) => l.id === line.id) ?? null;
   }
 
   /** After a restart the live view starts from what the database already holds. */
   private load(line: LineLive, now: number): void {
-    const target = line.config?.targetTaktS ?? null;
-    for (const last of this.store.lastEventPerStation(line.id)) {
+    for (const last of this.reads.lastEventPerStation(line.id)) {
       const st = this.station(line, last.station);
       st.state = last.state ?? null;
       st.stateTs = last.stateSince ?? 0;
       st.lastCycleMs = last.lastCycleMs ?? null;
       st.lastSeen = last.receivedAt ?? null;
     }
-    const from = now - 1000 * Math.max(liveWindowS(target), sparklineSpanS(target));
-    for (const c of this.store.cycles(line.id, now - 1000 * liveWindowS(target), now + 1)) {
-      if (c.cycleMs !== undefined && c.cycleMs !== null) {
+    const cfg = this.lineConfig(line);
+    const target = cfg?.targetTaktS ?? null;
+    for (const c of this.reads.cycles(line.id, [...line.stations.keys()], now - 1000 * liveWindowS(target), now + 1)) {
+      if (c.cycleMs !== undefined) {
         const st = this.station(line, c.station);
         st.cycleTs.push(c.ts);
         st.cycleMs.push(c.cycleMs);
       }
     }
-    const out = outputStationOf(line);
-    if (out) {
-      line.outputTs = this.store.outputTimes(line.id, out, from, now + 5 * 60_000);
+    if (cfg) {
+      line.outputTs = this.reads.outputTimes(line.id, cfg.outputStation, now - 1000 * Math.max(liveWindowS(target), sparklineSpanS(target)), now + 5 * 60_000);
       line.lastUnitTs = line.outputTs.length ? line.outputTs[line.outputTs.length - 1] : null;
     }
   }
@@ -111,7 +144,7 @@ export class LiveView {
   private station(line: LineLive, id: string): StationLive {
     let st = line.stations.get(id);
     if (!st) {
-      st = newStation(id, false);
+      st = { id, state: null, stateTs: 0, lastCycleMs: null, lastSeen: null, cycleTs: [], cycleMs: [] };
       line.stations.set(id, st);
     }
     return st;
@@ -119,11 +152,7 @@ export class LiveView {
 
   /** Called for every newly stored event (never for duplicates or quarantined input). */
   onEvent(e: TelemetryEvent, receivedAt: number): void {
-    let line = this.lines.get(e.line);
-    if (!line) {
-      line = this.newLine(e.line, null);
-      this.lines.set(e.line, line);
-    }
+    const line = this.line(e.line);
     const st = this.station(line, e.station);
     st.lastSeen = receivedAt;
     if (e.kind === 'state') {
@@ -138,30 +167,35 @@ export class LiveView {
       st.cycleTs.push(e.ts);
       st.cycleMs.push(e.cycleMs);
     }
-    if (e.station !== outputStationOf(line)) return;
+    const cfg = this.lineConfig(line);
+    if (!cfg || e.station !== cfg.outputStation) return;
     insertSorted(line.outputTs, e.ts);
     if (line.lastUnitTs === null || e.ts > line.lastUnitTs) line.lastUnitTs = e.ts;
     const c = line.count;
-    if (c && e.ts >= c.shift.start && e.ts < c.shift.end) {
+    if (c && c.output === e.station && e.ts >= c.start && e.ts < c.end) {
       c.units++;
       if (e.ok !== false) c.good++;
     }
   }
 
-  snapshot(now: number, sources: LiveSources): LiveSnapshot {
-    const shift = shiftAt(this.config, now);
+  snapshot(now: number, sources: LiveSources, mode: LiveMode): LiveSnapshot {
+    this.config = this.configAt(now);
+    const shift = this.shift;
     const windowS: Record<string, number> = {};
     const lines: LiveLine[] = [];
-    const gaps = this.gaps(now);
-    const ordered = [...this.lines.values()].sort((a, b) => (a.config ? 0 : 1) - (b.config ? 0 : 1));
-    for (const line of ordered) {
-      windowS[line.id] = liveWindowS(line.config?.targetTaktS ?? null);
+    const gaps = sources.gaps();
+    const configured = this.config.lines.map((l) => this.line(l.id));
+    const others = [...this.lines.values()].filter((l) => !this.lineConfig(l));
+    for (const line of [...configured, ...others]) {
+      windowS[line.id] = liveWindowS(this.lineConfig(line)?.targetTaktS ?? null);
       lines.push(this.lineSnapshot(line, now, shift, gaps.get(line.id)));
     }
     return {
       ts: now,
       site: this.config.site,
       timezone: this.config.timezone,
+      mode: mode.mode,
+      modeReason: mode.modeReason,
       broker: sources.connection(),
       windowS,
       lines,
@@ -171,19 +205,22 @@ export class LiveView {
   }
 
   private lineSnapshot(line: LineLive, now: number, shift: ShiftInstance | null, gaps: { missing: number; since: number | null } | undefined): LiveLine {
-    const target = line.config?.targetTaktS ?? null;
+    const cfg = this.lineConfig(line);
+    const target = cfg?.targetTaktS ?? null;
     const winMs = 1000 * liveWindowS(target);
-    this.trim(line, now);
-    const stations = this.stationSnapshots(line, now, winMs);
-    const state = lineState(line, stations, now, target);
+    this.trim(line, now, target);
+    const stations = this.stationSnapshots(line, cfg, now, winMs);
+    // Unconfigured stations of a configured line take no part in its figures (CONTRACT §1.4).
+    const counted = cfg ? stations.filter((s) => s.configured) : stations;
+    const state = lineState(line, counted, now, target);
     const stopped = state !== 'running';
     const actual = stopped ? null : rollingTakt(line.outputTs, now, winMs, shift);
-    const count = this.shiftCount(line, shift);
-    const shiftTargetUnits = shift ? targetUnitsFor(plannedSeconds(shift, now), target) : null;
+    const count = cfg && shift ? this.shiftCount(line, cfg, shift) : null;
+    const shiftTargetUnits = shift && cfg ? targetUnitsFor(plannedSeconds(shift, now), target) : null;
     return {
       id: line.id,
-      name: line.config?.name ?? line.id,
-      configured: line.config !== null,
+      name: cfg?.name ?? line.id,
+      configured: cfg !== null,
       targetTaktS: target,
       actualTaktS: actual,
       unitsPerMin: actual ? 60 / actual : 0,
@@ -197,16 +234,17 @@ export class LiveView {
       lastUnitTs: line.lastUnitTs,
       sparkline: sparkline(line.outputTs, now, sparklineSpanS(target) * 1000),
       stations,
-      bottleneckStation: bottleneck(stations),
+      bottleneckStation: bottleneck(counted),
       gaps: gaps ?? { missing: 0, since: null },
     };
   }
 
-  private stationSnapshots(line: LineLive, now: number, winMs: number): LiveStation[] {
-    const target = line.config?.targetTaktS ?? null;
-    const staleMs = 1000 * staleAfterS(target);
+  private stationSnapshots(line: LineLive, cfg: LineConfig | null, now: number, winMs: number): LiveStation[] {
+    const staleMs = 1000 * staleAfterS(cfg?.targetTaktS ?? null);
+    const order = cfg ? [...cfg.stations, ...[...line.stations.keys()].filter((s) => !cfg.stations.includes(s)).sort()] : [...line.stations.keys()];
     const out: LiveStation[] = [];
-    for (const st of line.stations.values()) {
+    for (const id of order) {
+      const st = this.station(line, id);
       let sum = 0;
       let n = 0;
       for (let i = 0; i < st.cycleTs.length; i++) {
@@ -217,7 +255,7 @@ export class LiveView {
       }
       out.push({
         id: st.id,
-        configured: st.configured,
+        configured: cfg === null || cfg.stations.includes(id),
         state: st.state,
         stateSince: st.state ? st.stateTs : null,
         lastCycleMs: st.lastCycleMs,
@@ -229,27 +267,22 @@ export class LiveView {
     return out;
   }
 
-  /** Counting starts from the database once per shift instance, then follows the events. */
-  private shiftCount(line: LineLive, shift: ShiftInstance | null): ShiftCount | null {
-    if (!shift) return null;
-    if (line.count && line.count.shift.start === shift.start && line.count.shift.name === shift.name) return line.count;
-    const out = outputStationOf(line);
+  /** Counting starts from the database once per shift instance (and output station), then follows the events. */
+  private shiftCount(line: LineLive, cfg: LineConfig, shift: ShiftInstance): ShiftCount {
+    const key = `${shift.productionDate}|${shift.name}|${shift.start}|${cfg.outputStation}`;
+    if (line.count?.key === key) return line.count;
     let units = 0;
     let good = 0;
-    if (out) {
-      for (const c of this.store.cycles(line.id, shift.start, shift.end, out)) {
-        units++;
-        if (c.ok) good++;
-      }
+    for (const c of this.reads.cycles(line.id, [cfg.outputStation], shift.start, shift.end)) {
+      units++;
+      if (c.ok) good++;
     }
-    line.count = { shift, units, good };
+    line.count = { key, start: shift.start, end: shift.end, output: cfg.outputStation, units, good };
     return line.count;
   }
 
-  private trim(line: LineLive, now: number): void {
-    const target = line.config?.targetTaktS ?? null;
-    const keepFrom = now - 1000 * Math.max(liveWindowS(target), sparklineSpanS(target));
-    dropBefore(line.outputTs, keepFrom);
+  private trim(line: LineLive, now: number, target: number | null): void {
+    dropBefore(line.outputTs, now - 1000 * Math.max(liveWindowS(target), sparklineSpanS(target)));
     const winFrom = now - 1000 * liveWindowS(target);
     for (const st of line.stations.values()) {
       let k = 0;
@@ -260,27 +293,6 @@ export class LiveView {
       }
     }
   }
-
-  private gaps(now: number): Map<string, { missing: number; since: number | null }> {
-    if (now - this.gapCache.at < 5000) return this.gapCache.byLine;
-    const byLine = new Map<string, { missing: number; since: number | null }>();
-    for (const g of this.store.gaps()) {
-      const cur = byLine.get(g.line) ?? { missing: 0, since: null };
-      cur.missing += g.missing;
-      cur.since = cur.since === null ? g.detectedAt : Math.min(cur.since, g.detectedAt);
-      byLine.set(g.line, cur);
-    }
-    this.gapCache = { at: now, byLine };
-    return byLine;
-  }
-}
-
-function newStation(id: string, configured: boolean): StationLive {
-  return { id, configured, state: null, stateTs: 0, lastCycleMs: null, lastSeen: null, cycleTs: [], cycleMs: [] };
-}
-
-function outputStationOf(line: LineLive): string | null {
-  return line.config?.outputStation ?? null;
 }
 
 function shiftRef(s: ShiftInstance): ShiftRef {

@@ -9,6 +9,10 @@ export function setLogLevel(level: Level): void {
   threshold = level;
 }
 
+export function logLevel(): Level {
+  return threshold;
+}
+
 /** Tests capture log lines by swapping the sink. */
 export function setLogSink(fn: (line: string) => void): () => void {
   const prev = sink;

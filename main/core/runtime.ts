@@ -34,13 +34,17 @@ export interface RuntimeOptions {
   brokerPassword?: string;
   /** Demo only: how much history to fill in when the database has none (default 24 h). */
   backfillMs?: number;
+  /** Who records the configuration as a version (`serve`, `desktop`). */
+  recordedBy?: string;
+  /** Why the demo runs although a plant configuration exists (it could not be used): every screen says so. */
+  demoReason?: string;
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.demo && opts.brokerUrl) throw new Error('the demo runs its own broker: a broker URL cannot be given with it');
   if (!opts.demo && (opts.config || opts.brokerUrl)) {
     const config = opts.config ?? demoConfig();
-    const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword });
+    const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword, recordedBy: opts.recordedBy });
     return { core, demo: false, brokerUrl: opts.brokerUrl ?? config.broker.url, stop: () => core.stop() };
   }
   return startDemo(opts);
@@ -58,7 +62,7 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   const from = Math.max(now - (opts.backfillMs ?? DAY_MS), (latestEventTs(opts.dbPath, config) ?? 0) + 1);
   const sim = createSimulator(config, { startTs: from, seed: now % 100_000 });
   backfill(opts.dbPath, config, sim, from, now);
-  const core = await startCore({ config, dbPath: opts.dbPath });
+  const core = await startCore({ config, dbPath: opts.dbPath, recordedBy: 'demo', mode: 'demo', modeReason: opts.demoReason ?? null });
   const client = mqtt.connect(broker.url, { clientId: `taktboard-demo-sim-${process.pid}`, protocolVersion: 4, clean: true });
   const publishing = startPublishing(sim, client, { tickMs: 200 });
   log.info('demo running', { broker: broker.url, lines: config.lines.map((l) => l.id) });
@@ -82,7 +86,7 @@ function latestEventTs(dbPath: string, config: Config): number | null {
   try {
     let latest: number | null = null;
     for (const line of config.lines) {
-      for (const st of store.lastEventPerStation(line.id)) {
+      for (const st of store.reads.lastEventPerStation(line.id)) {
         if (st.lastTs !== null && (latest === null || st.lastTs > latest)) latest = st.lastTs;
       }
     }
@@ -104,7 +108,7 @@ function backfill(dbPath: string, config: Config, sim: ReturnType<typeof createS
   try {
     for (let to = from; to < until; ) {
       to = Math.min(until, to + BACKFILL_CHUNK_MS);
-      stored += store.commitEvents(sim.advanceTo(to).map((m) => m.event), null).stored;
+      stored += store.writer.commitEvents(sim.advanceTo(to).map((m) => m.event), null).stored;
     }
     log.info('demo history filled in', { events: stored, ms: Math.round(performance.now() - t0) });
   } finally {

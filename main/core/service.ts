@@ -1,36 +1,49 @@
-// The engine behind both shells: store + ingest + live view, and one handler per request of the contract.
+// The engine behind both shells: store + ingest + live view on this thread, the heavy reads in the read
+// workers, and one handler per request of the contract.
 import { EventEmitter } from 'node:events';
-import type { Alert, ApiHandlers, ConnectionState, Counters, EventName, Events, TrendSeries, Diagnostics } from '../../shared/api.ts';
-import { shiftAt, shiftInstancesOfDate, lastFinishedShift, localDate } from '../../shared/shifts.ts';
-import { taktIntervals } from '../../shared/figures.ts';
-import { lttb } from '../../shared/downsample.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Alert, ApiHandlers, ConnectionState, Counters, Diagnostics, EventName, Events, ShiftRef, TrendSeries, UnconfiguredStation } from '../../shared/api.ts';
+import { addDays, localDate } from '../../shared/shifts.ts';
+import { instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, shiftAt, versionFor, type ConfigVersion } from '../../shared/versions.ts';
 import type { Core, CoreOptions } from './core-types.ts';
-import type { Store } from './store/store.ts';
 import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
+import { listVersions, recordVersion, versionsStamp } from './store/versions.ts';
 import { createPipeline } from './ingest/pipeline.ts';
 import { startIngest } from './ingest/mqtt-ingest.ts';
+import { createReadPool } from './reads/read-pool.ts';
 import { LiveView } from './live.ts';
-import { historyView, dailyCsvOf } from './history.ts';
 import { logger } from './log.ts';
 import { RequestError } from './errors.ts';
 import { startAutoExport } from './auto-export.ts';
 
 const log = logger('core');
-const TREND_POINTS = 1000;
 const BROKER_HISTORY = 200;
 /** ~3 snapshots a second: live p95 stays well under 500 ms while the screens redraw rarely enough to stay idle. */
 const PUSH_INTERVAL_MS = 300;
-
+/** How often the engine looks for a version recorded by someone else (`config apply`, Settings). */
+const VERSION_POLL_MS = 2000;
 
 /**
  * quick_check at start (in the background for a large file); a damaged file is moved aside and a backup
- * restored (or a new file started). With the check in the background, the live view's first reads can be
- * what meets the damage: that is handled the same way, before anything runs on the file.
+ * restored (or a new file started). The configuration is then recorded as a version if it differs from
+ * the newest (CONTRACT §2.1), and the live view starts from what the file holds. With the check in the
+ * background, those first reads can be what meets the damage: that is handled the same way.
  */
-function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView } {
+function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView; versions: ConfigVersion[] } {
+  const start = (checked: CheckedStore) => {
+    const now = Date.now();
+    recordVersion(checked.store.db, opts.config, {
+      effectiveDate: localDate(opts.config.timezone, now),
+      recordedBy: opts.recordedBy ?? 'serve',
+      recordedAt: now,
+      onlyIfChanged: true,
+    });
+    const versions = listVersions(checked.store.db);
+    return { ...checked, versions, live: new LiveView(versions, checked.store.reads, now) };
+  };
   const checked = openStoreChecked(opts.dbPath, opts.config, Date.now, { syncCheckMaxBytes: opts.syncCheckMaxBytes });
   try {
-    return { ...checked, live: new LiveView(opts.config, checked.store, Date.now()) };
+    return start(checked);
   } catch (err) {
     if (!isCorruption(err)) throw err;
     checked.background?.cancel();
@@ -39,17 +52,21 @@ function openChecked(opts: CoreOptions): CheckedStore & { live: LiveView } {
     } catch {
       // a damaged file may fail its final checkpoint; it is moved aside next anyway
     }
-    const recovered = recoverDamaged(opts.dbPath, opts.config, (err as Error).message, Date.now());
-    return { ...recovered, live: new LiveView(opts.config, recovered.store, Date.now()) };
+    return start(recoverDamaged(opts.dbPath, opts.config, (err as Error).message, Date.now()));
   }
 }
 
 export async function startCore(opts: CoreOptions): Promise<Core> {
   const { config } = opts;
-  const { store, recovery, background, live } = openChecked(opts);
-  const pipeline = createPipeline({ config, store });
+  const opened = openChecked(opts);
+  const { store, recovery, background, live } = opened;
+  let versions = opened.versions;
+  let stamp = versionsStamp(store.db);
+  const pipeline = createPipeline({ config, store, lines: newestVersion(versions).config.lines });
+  const pool = createReadPool(opts.dbPath, opts.readWorkers);
   const bus = new EventEmitter();
   bus.setMaxListeners(100);
+  const mode = { mode: opts.mode ?? 'plant', modeReason: opts.modeReason ?? null } as const;
 
   const alerts = new Map<Alert['code'], Alert>();
   const brokerHistory: Diagnostics['brokerHistory'] = [];
@@ -57,11 +74,15 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
   const setAlert = (code: Alert['code'], message: string | null) => {
     if (message === null) alerts.delete(code);
-    else if (!alerts.has(code)) alerts.set(code, { code, message, since: Date.now() });
+    else {
+      // The words follow the cause (a lock that became a full disk, a new byte count); `since` stays.
+      const prev = alerts.get(code);
+      alerts.set(code, { code, message, since: prev?.since ?? Date.now() });
+    }
   };
 
   pipeline.onEvent((e) => live.onEvent(e, Date.now()));
-  const stopAutoExport = startAutoExport(store, config);
+  const autoExport = startAutoExport({ config, pool, versions: () => versions, ingestIdle: () => ingestIdle(), pipeline });
   // Backups, retention and the WAL banner; 'db_recovered' is raised here when the file was replaced above.
   const maintenance = startMaintenance({ store, config, recovery, onAlert: setAlert });
 
@@ -70,14 +91,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     if (stopped) return;
     if (!check) return void log.warn('background quick_check could not run; it runs again at the next start');
     log.info('database quick_check', { ok: check.ok, ms: check.ms, background: true });
-    store.noteQuickCheck({ ts: check.ts, ok: check.ok, detail: check.detail });
+    store.care.noteQuickCheck({ ts: check.ts, ok: check.ok, detail: check.detail });
     if (check.ok) return;
     // Found while in use: writing on would put acknowledged telemetry into a file the next start must move
     // aside. So nothing more is written or acknowledged (the broker keeps it), and the next start recovers.
     const damage = damageOf(check.detail);
     log.error('database damaged: writes stopped until a restart recovers it', { damage });
     markDamaged(opts.dbPath, damage);
-    store.refuseWrites(damage);
+    store.writer.refuseWrites(damage);
     setAlert(
       'db_damaged',
       `The database file is damaged (${damage}). Nothing more is stored or acknowledged; telemetry waits at the broker. ` +
@@ -98,10 +119,42 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     },
     onAlert: setAlert,
   });
+  const ingestIdle = () => connection.status === 'connected' && ingest.pending() === 0;
+
+  // What the engine thread's event loop waits (DESIGN: nothing may make it wait longer than a commit),
+  // over 10 s windows, for Diagnostics.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  let lastWindow: { p99: number; max: number } | null = null;
+  let worstLoopDelayMs = 0;
+  const loopTimer = setInterval(() => {
+    const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+    lastWindow = { p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    worstLoopDelayMs = Math.max(worstLoopDelayMs, lastWindow.max);
+    loopDelay.reset();
+  }, 10_000);
+  loopTimer.unref();
+
+  // A version recorded by `config apply` or Settings takes effect without a restart: ingestion follows the
+  // newest, every figure the version of its date.
+  const versionTimer = setInterval(() => {
+    try {
+      const next = versionsStamp(store.db);
+      if (next === stamp) return;
+      stamp = next;
+      versions = listVersions(store.db);
+      pipeline.setLines(newestVersion(versions).config.lines);
+      live.setVersions(versions, Date.now());
+      log.info('configuration versions changed', { versions: versions.length });
+    } catch (err) {
+      log.warn('could not read the configuration versions', { error: String(err) });
+    }
+  }, VERSION_POLL_MS);
+  versionTimer.unref();
 
   const counters = (): Counters => pipeline.counters();
-  const sources = { counters, connection: () => connection, alerts: () => [...alerts.values()] };
-  const snapshot = () => live.snapshot(Date.now(), sources);
+  const sources = { counters, connection: () => connection, alerts: () => [...alerts.values()], gaps: () => store.writer.gapsByLine() };
+  const snapshot = () => live.snapshot(Date.now(), sources, mode);
 
   // Snapshots are computed only while someone listens, at most every pushIntervalMs.
   const pushTimer = setInterval(() => {
@@ -109,63 +162,57 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   }, opts.pushIntervalMs ?? PUSH_INTERVAL_MS);
   pushTimer.unref();
 
-  const lineConfig = (id: string) => config.lines.find((l) => l.id === id);
+  const ref = (s: ShiftRef | null): ShiftRef | null => (s ? { name: s.name, productionDate: s.productionDate, start: s.start, end: s.end } : null);
+  const today = (now: number) => localDate(newestVersion(versions).config.timezone, now);
 
   const handlers: ApiHandlers = {
     live: () => snapshot(),
-    trend: ({ lineId, minutes }): TrendSeries => {
+    trend: async ({ lineId, minutes }): Promise<TrendSeries> => {
       const now = Date.now();
       const snap = snapshot().lines.find((l) => l.id === lineId);
       if (!snap) throw new RequestError(`unknown line "${lineId}"`);
-      const cfg = lineConfig(lineId);
       const from = now - minutes * 60_000;
-      let points: [number, number][] = [];
-      if (cfg) {
-        const ts = store.outputTimes(lineId, cfg.outputStation, from, now + 1);
-        const breaks = shiftAt(config, now)?.breaks ?? [];
-        const intervals = taktIntervals(ts, { start: from, end: now + 1, breaks: [] });
-        // taktIntervals drops nothing with no breaks, so interval i ends at ts[i + 1].
-        points = intervals.map((v, i) => [ts[i + 1], v] as [number, number]);
-        if (breaks.length) points = points.filter(([t]) => !breaks.some((b) => t > b.start && t <= b.end));
-      }
-      return {
-        lineId,
-        targetTaktS: cfg?.targetTaktS ?? null,
-        from,
-        to: now,
-        points: lttb(points, TREND_POINTS),
-        stations: snap.stations,
-        bottleneckStation: snap.bottleneckStation,
-      };
+      const cfg = (shiftAt(versions, now)?.config ?? versionFor(versions, today(now)).config).lines.find((l) => l.id === lineId);
+      // The breaks of the shifts the window touches: an interval across one is a break, not a slow cycle.
+      const breaks = [addDays(today(now), -1), today(now)].flatMap((d) => instancesOf(versions, d)).flatMap((s) => s.breaks);
+      const points = cfg ? await pool.call('trendPoints', { line: lineId, station: cfg.outputStation, from, to: now + 1, breaks }) : [];
+      return { lineId, targetTaktS: cfg?.targetTaktS ?? null, from, to: now, points, stations: snap.stations, bottleneckStation: snap.bottleneckStation };
     },
     shiftCalendar: ({ date }) => {
       const now = Date.now();
-      const today = localDate(config.timezone, now);
-      const d = date ?? today;
-      const ref = (s: { name: string; productionDate: string; start: number; end: number } | null) =>
-        s ? { name: s.name, productionDate: s.productionDate, start: s.start, end: s.end } : null;
+      const d = date ?? today(now);
+      const { previous, next } = neighbouringWorkdays(versions, d);
       return {
-        timezone: config.timezone,
-        today,
+        timezone: versionFor(versions, d).config.timezone,
+        today: today(now),
         date: d,
-        current: ref(shiftAt(config, now)),
-        last: ref(lastFinishedShift(config, now)),
-        shifts: shiftInstancesOfDate(config, d).map((s) => ref(s)!),
+        current: ref(shiftAt(versions, now)),
+        last: ref(lastFinishedShift(versions, now)),
+        shifts: instancesOf(versions, d).map((s) => ref(s)!),
+        previousWorkday: previous,
+        nextWorkday: next,
       };
     },
-    history: ({ date, shift }) => historyView(store, config, date, shift),
-    dailyCsv: ({ date }) => dailyCsvOf(store, config, date),
-    diagnostics: (): Diagnostics => {
-      const info = store.info();
+    history: ({ date, shift }) => pool.call('history', { date, shift, now: Date.now() }),
+    dailyCsv: ({ date }) => pool.call('dailyCsv', { date, now: Date.now() }),
+    diagnostics: async (): Promise<Diagnostics> => {
+      const fromFile = await pool.call('diagnostics', {});
       return {
         broker: connection,
         brokerHistory: [...brokerHistory],
         counters: counters(),
-        quarantineByReason: store.quarantineCounts(),
-        quarantine: store.quarantineItems(100),
-        gaps: store.gaps(),
-        clockSkew: store.clockSkew(),
-        db: info,
+        ...fromFile,
+        unconfigured: unconfiguredOf(newestVersion(versions), fromFile.stationsSeen),
+        ingest: ingest.stats(),
+        engine: { loopDelayP99Ms: lastWindow?.p99 ?? null, loopDelayMaxMs: lastWindow?.max ?? null, worstLoopDelayMs, readsInFlight: pool.load() },
+        db: store.care.info(),
+      };
+    },
+    configHistory: () => {
+      const current = versionFor(versions, today(Date.now()));
+      return {
+        versions: versions.map(({ id, effectiveDate, recordedAt, recordedBy, summary }) => ({ id, effectiveDate, recordedAt, recordedBy, summary })),
+        todayVersionId: current.id,
       };
     },
   };
@@ -184,11 +231,23 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       stopped = true;
       background?.cancel();
       clearInterval(pushTimer);
-      stopAutoExport();
+      clearInterval(versionTimer);
+      clearInterval(loopTimer);
+      loopDelay.disable();
+      autoExport.stop();
       await maintenance.stop();
       await ingest.stop();
+      await pool.close();
       store.close();
       log.info('core stopped');
     },
   };
+}
+
+/** The stations (and lines) telemetry names that the newest version does not list. */
+function unconfiguredOf(newest: ConfigVersion, seen: Diagnostics['stationsSeen']): UnconfiguredStation[] {
+  const lines = new Map(newest.config.lines.map((l) => [l.id, new Set(l.stations)]));
+  return seen
+    .filter((s) => !lines.get(s.line)?.has(s.station))
+    .map((s) => ({ line: s.line, station: s.station, lineConfigured: lines.has(s.line), firstSeen: s.firstSeen, messages: s.messages }));
 }

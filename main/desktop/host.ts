@@ -69,7 +69,7 @@ export function createRuntimeHost(opts: HostOptions): RuntimeHost {
       try {
         const config = loadConfigFile(opts.paths.config);
         const brokerPassword = (await opts.passwords.load()) ?? brokerPasswordFor(config);
-        const runtime = await opts.startRuntime({ config, dbPath: opts.paths.db, brokerPassword });
+        const runtime = await opts.startRuntime({ config, dbPath: opts.paths.db, brokerPassword, recordedBy: 'desktop' });
         return { runtime, problems };
       } catch (err) {
         if (!(err instanceof ConfigError)) log.error('plant runtime failed to start', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
@@ -77,7 +77,7 @@ export function createRuntimeHost(opts: HostOptions): RuntimeHost {
         problems.push('The demo runs instead until the configuration is fixed in Settings.');
       }
     }
-    return { runtime: await opts.startRuntime({ dbPath: opts.paths.demoDb }), problems };
+    return { runtime: await opts.startRuntime({ dbPath: opts.paths.demoDb, demoReason: problems.length ? problems.join(' ') : undefined }), problems };
   };
 
   const stopRunning = async () => {

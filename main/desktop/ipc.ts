@@ -2,12 +2,11 @@
 // checked for its sender (our window's top frame, our origin) and its arguments (the contract's
 // schema) before it reaches the core; what goes back is a value or a message, never a stack.
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
+import { parseArgs, parseDesktopArgs } from '../../shared/api-schemas.ts';
 import {
   DESKTOP_REQUEST_NAMES,
   EVENT_NAMES,
   REQUEST_NAMES,
-  parseArgs,
-  parseDesktopArgs,
   type DesktopRequestArgs,
   type DesktopRequestName,
   type DesktopRequestResult,

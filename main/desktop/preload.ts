@@ -43,6 +43,7 @@ const api = {
   history: request('history'),
   dailyCsv: request('dailyCsv'),
   diagnostics: request('diagnostics'),
+  configHistory: request('configHistory'),
   saveDailyCsv: request('saveDailyCsv'),
   getSettings: request('getSettings'),
   saveSettings: request('saveSettings'),

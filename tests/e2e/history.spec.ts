@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startServe, type Served } from '../helpers/serve.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
 import { startMosquitto } from '../helpers/brokers.ts';
-import { knownDayConfig, publishKnownDay, waitUntilStored, KNOWN_DATE } from '../fixtures/known-day.ts';
+import { knownDayConfig, publishKnownDay, untilConnected, waitUntilStored, KNOWN_DATE } from '../fixtures/known-day.ts';
 
 const missing = chromiumMissing();
 test.skip(missing !== null, missing ?? '');
@@ -26,6 +26,7 @@ test.beforeAll(async () => {
   writeFileSync(cfgFile, JSON.stringify({ ...knownDayConfig, broker: { ...knownDayConfig.broker, clientId: 'taktboard-e2e-history' } }));
   broker = await startMosquitto();
   served = await startServe(['--config', cfgFile, '--db', dbFile, '--broker', broker.url]);
+  await untilConnected(served.url);
   const distinct = await publishKnownDay(broker.url);
   expect(await waitUntilStored(served.url, distinct)).toBe(distinct);
 });

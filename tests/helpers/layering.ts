@@ -13,8 +13,8 @@ export interface Layer {
 
 export const LAYERS: Layer[] = [
   { name: 'shared', prefix: 'shared/', may: ['shared'], packages: ['zod', 'luxon'] },
-  { name: 'renderer', prefix: 'renderer/', may: ['renderer', 'shared'], packages: ['react', 'react-dom', 'recharts', 'zod'] },
-  { name: 'core', prefix: 'main/core/', may: ['core', 'shared'], packages: ['node:', 'better-sqlite3', 'mqtt', 'aedes', 'ws', 'zod', 'luxon'] },
+  { name: 'renderer', prefix: 'renderer/', may: ['renderer', 'shared'], packages: ['react', 'react-dom', 'recharts'] },
+  { name: 'core', prefix: 'main/core/', may: ['core', 'shared'], packages: ['node:', 'better-sqlite3', 'mqtt', 'mqtt-packet', 'aedes', 'ws', 'zod', 'luxon'] },
   { name: 'web', prefix: 'main/web/', may: ['web', 'core', 'shared'], packages: ['node:', 'ws'] },
   { name: 'desktop', prefix: 'main/desktop/', may: ['desktop', 'core', 'shared'], packages: ['node:', 'electron'] },
   { name: 'cli', prefix: 'main/cli.ts', may: ['cli', 'core', 'web', 'shared'], packages: ['node:', 'vite'] },
@@ -50,4 +50,39 @@ export function checkImport(relFile: string, spec: string): string | null {
   }
   const pkg = packageName(spec);
   return from.packages.includes(pkg) ? null : `${from.name} must not import package "${pkg}": ${relFile}`;
+}
+
+const FROM_RE = /(?:^|[\s;])(?:import|export)\s+(type\s+)?([\w*{}\s,$]+?)\s+from\s+['"]([^'"]+)['"]/g;
+const BARE_RE = /(?:^|[\s;])import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** Imports that stay in the compiled code: `import type`, `export type` and all-`type` name lists are erased. */
+export function valueImportsOf(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(FROM_RE)) {
+    if (m[1]) continue;
+    const names = /^\{([^}]*)\}$/.exec(m[2].trim())?.[1];
+    if (names !== undefined && names.split(',').every((n) => !n.trim() || /^type\s/.test(n.trim()))) continue;
+    out.push(m[3]);
+  }
+  for (const m of source.matchAll(BARE_RE)) out.push(m[1] ?? m[2]);
+  return out;
+}
+
+/** Every package the code reachable from `entry` (relative to `root`) loads at run time, by value imports. */
+export function packagesReached(root: string, entry: string, read: (file: string) => string): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const todo = [entry];
+  while (todo.length) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of valueImportsOf(read(path.posix.join(root, file)))) {
+      if (spec.startsWith('.')) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+        if (/\.(ts|tsx)$/.test(target)) todo.push(target);
+      } else packages.add(packageName(spec));
+    }
+  }
+  return packages;
 }

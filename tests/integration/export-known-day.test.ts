@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startMosquitto } from '../helpers/brokers.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { startServe, type Served } from '../helpers/serve.ts';
-import { knownDayConfig as config, publishKnownDay, waitUntilStored, KNOWN_DATE } from '../fixtures/known-day.ts';
+import { knownDayConfig as config, publishKnownDay, untilConnected, waitUntilStored, KNOWN_DATE } from '../fixtures/known-day.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -24,6 +24,7 @@ describe('daily CSV of a known day, through mosquitto and serve', () => {
     broker = await startMosquitto();
     writeFileSync(cfgFile, JSON.stringify(config));
     served = await startServe(['--config', cfgFile, '--db', dbFile, '--broker', broker.url]);
+    await untilConnected(served.url);
   });
   afterAll(async () => {
     await served?.stop();

@@ -1,7 +1,7 @@
 // Measures the commit path end to end: QoS 1 messages queued at a real broker for our persistent
 // session, then drained by the ingest (commit, then PUBACK, one message at a time). Prints msgs/s;
 // asserts only that every message was stored exactly once, never a rate (the machine is shared).
-// Size with TAKTBOARD_MEASURE_N (default 10 000); main/core/ingest/measure-ingest.ts measures larger runs.
+// Size with TAKTBOARD_MEASURE_N (default 10 000); bench/tools/measure-ingest.ts measures larger runs.
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,10 +69,10 @@ async function measure(url: string, synchronous: 'NORMAL' | 'FULL', label: strin
   const t0 = performance.now();
   ingest = run();
   cleanup.push(() => ingest.stop());
-  await waitFor(() => store.counters().stored >= N, 120_000);
+  await waitFor(() => store.writer.counters().stored >= N, 120_000);
   const seconds = (performance.now() - t0) / 1000;
   console.log(`[measure] ${label}, WAL ${synchronous}: ${N} QoS 1 messages drained in ${seconds.toFixed(2)} s = ${Math.round(N / seconds)} msg/s (includes connect)`);
-  expect(store.counters()).toMatchObject({ stored: N, duplicates: 0, quarantined: 0, gapsMissing: 0 });
+  expect(store.writer.counters()).toMatchObject({ stored: N, duplicates: 0, quarantined: 0, gapsMissing: 0 });
 }
 
 describe('ingest throughput (prints msg/s)', () => {

@@ -45,7 +45,7 @@ async function prepare(dir: string, n: number, backedUp?: number): Promise<strin
   const s = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 10 });
   const m = startMaintenance({ store: s, config: config(), onAlert: () => {}, tickMs: 1e9 });
   for (let seq = 1; seq <= n; seq++) {
-    s.commitEvent({ line: 'l1', station: 'out', kind: 'cycle', ts: T0 + seq * 1000, seq, boot: '', cycleMs: 900, ok: true }, T0);
+    s.writer.commitEvent({ line: 'l1', station: 'out', kind: 'cycle', ts: T0 + seq * 1000, seq, boot: '', cycleMs: 900, ok: true }, T0);
     if (seq === backedUp) await m.backupNow();
   }
   await m.stop();

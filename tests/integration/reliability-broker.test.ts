@@ -77,8 +77,8 @@ async function send(pub: MqttClient, seqs: number[], chunk = 500): Promise<void>
 }
 
 async function untilSubscribed(a: App, pub: MqttClient): Promise<void> {
-  const before = a.store.counters().stored;
-  for (let i = 0; a.store.counters().stored === before; i++) {
+  const before = a.store.writer.counters().stored;
+  for (let i = 0; a.store.writer.counters().stored === before; i++) {
     if (i > 200) throw new Error('never subscribed');
     await pub.publishAsync('factory/rel/probe/p/cycle', JSON.stringify({ ts: T, seq: 0, boot: `probe-${i}` }), { qos: 1 });
     await sleep(25);
@@ -91,7 +91,7 @@ async function settle(a: App, quietMs = 700, timeoutMs = 20_000): Promise<void> 
   let last = -1;
   let since = Date.now();
   while (Date.now() < deadline) {
-    const n = a.store.counters().received;
+    const n = a.store.writer.counters().received;
     if (n !== last) {
       last = n;
       since = Date.now();
@@ -130,10 +130,10 @@ describe.skipIf(!hasMosquitto)('row 9: broker offline queue overflow (mosquitto)
     const missing = N + 2 - got.length;
     console.log(`row 9: default queue delivered ${got.length - 2} of ${N}; ${missing} lost upstream`);
     expect(missing).toBeGreaterThanOrEqual(N - 1100);
-    const gaps = a.store.gaps('l1');
+    const gaps = a.store.reads.gaps('l1');
     expect(gaps.reduce((n, g) => n + g.missing, 0)).toBe(missing);
     expect(gaps.every((g) => g.station === 'out' && g.toSeq <= N)).toBe(true);
-    expect(a.store.counters().gapsMissing).toBe(missing);
+    expect(a.store.writer.counters().gapsMissing).toBe(missing);
   }, 60_000);
 
   it(`the shipped docs/mosquitto.conf queue limits: ${N} while the app is down → all stored, no gap`, async () => {
@@ -146,8 +146,8 @@ describe.skipIf(!hasMosquitto)('row 9: broker offline queue overflow (mosquitto)
     await send(pub, [N + 1]);
     await waitFor(`all ${N + 2}`, () => a.seqs().length === N + 2, 30_000);
     expect(a.seqs()).toEqual(range(0, N + 2));
-    expect(a.store.gaps('l1')).toEqual([]);
-    expect(a.store.counters().gapsMissing).toBe(0);
+    expect(a.store.reads.gaps('l1')).toEqual([]);
+    expect(a.store.writer.counters().gapsMissing).toBe(0);
   }, 60_000);
 });
 
@@ -183,8 +183,8 @@ describe('row 10: MQTT 5 session expiry', () => {
     await send(pub, range(11, 5));
     await waitFor('11–15', () => a.seqs().length === 10);
     expect(a.seqs()).toEqual([...range(1, 5), ...range(11, 5)]);
-    expect(a.store.gaps('l1')).toMatchObject([{ station: 'out', fromSeq: 6, toSeq: 10, missing: 5 }]);
-    expect(a.store.counters().gapsMissing).toBe(5);
+    expect(a.store.reads.gaps('l1')).toMatchObject([{ station: 'out', fromSeq: 6, toSeq: 10, missing: 5 }]);
+    expect(a.store.writer.counters().gapsMissing).toBe(5);
   }, 30_000);
 });
 
@@ -205,21 +205,21 @@ describe.each(retainBrokers)('row 29: retained cycle message (%s)', (_name, avai
     await waitFor('stored', () => a.seqs().length === 1);
 
     for (let i = 0; i < 3; i++) {
-      const dupes = a.store.counters().duplicates;
+      const dupes = a.store.writer.counters().duplicates;
       await a.stop();
       a.start();
       await waitFor('connected', () => a.status() === 'connected');
       // Each SUBSCRIBE brings the retained message again.
-      await waitFor('the retained message again', () => a.store.counters().duplicates === dupes + 1);
+      await waitFor('the retained message again', () => a.store.writer.counters().duplicates === dupes + 1);
     }
     await send(pub, [2]);
     await waitFor('seq 2', () => a.seqs().length === 2);
     expect(a.seqs()).toEqual([1, 2]);
-    expect(a.store.outputTimes('l1', 'out', 0, Date.now())).toEqual([T + 1, T + 2]);
-    const [rollupUnits] = a.store.rollups('l1', 0, Date.now()).map((r) => r.units);
-    expect(a.store.rollups('l1', 0, Date.now()).reduce((n, r) => n + r.units, 0)).toBe(2);
+    expect(a.store.reads.outputTimes('l1', 'out', 0, Date.now())).toEqual([T + 1, T + 2]);
+    const [rollupUnits] = a.store.reads.rollups('l1', a.store.reads.stationsSeen('l1'), 0, Date.now()).map((r) => r.units);
+    expect(a.store.reads.rollups('l1', a.store.reads.stationsSeen('l1'), 0, Date.now()).reduce((n, r) => n + r.units, 0)).toBe(2);
     expect(rollupUnits).toBeGreaterThan(0);
-    expect(a.store.counters()).toMatchObject({ duplicates: 3, gapsMissing: 0 });
+    expect(a.store.writer.counters()).toMatchObject({ duplicates: 3, gapsMissing: 0 });
     // Clear the retained message so it does not outlive the test on a shared broker.
     await pub.publishAsync('factory/rel/l1/out/cycle', '', { qos: 1, retain: true });
   }, 30_000);

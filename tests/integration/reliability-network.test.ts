@@ -67,8 +67,8 @@ const publish = (pub: MqttClient, seq: number) =>
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 async function untilSubscribed(a: ReturnType<typeof app>, pub: MqttClient): Promise<void> {
-  const before = a.store.counters().stored;
-  for (let i = 0; a.store.counters().stored === before; i++) {
+  const before = a.store.writer.counters().stored;
+  for (let i = 0; a.store.writer.counters().stored === before; i++) {
     if (i > 200) throw new Error('never subscribed');
     await pub.publishAsync('factory/rel/probe/p/cycle', JSON.stringify({ ts: T, seq: 0, boot: `probe-${i}` }), { qos: 1 });
     await sleep(25);
@@ -102,7 +102,7 @@ describe('row 1: network drop (proxy)', () => {
       await waitFor('all 15', () => a.seqs().length === 15);
       await sleep(200);
       expect(a.seqs()).toEqual(range(1, 15));
-      expect(a.store.counters()).toMatchObject({ duplicates: 0, gapsMissing: 0, quarantined: 0 });
+      expect(a.store.writer.counters()).toMatchObject({ duplicates: 0, gapsMissing: 0, quarantined: 0 });
       const after = a.states.slice(seen).map((s) => s.status);
       expect(after[0]).toBe('offline');
       expect(after).toContain('connecting');
@@ -146,7 +146,7 @@ describe.each(halfOpenBrokers)('row 2: half-open link through %s', (_name, avail
     await waitFor('all 20', () => a.seqs().length === 20);
     await sleep(200);
     expect(a.seqs()).toEqual(range(1, 20));
-    expect(a.store.counters()).toMatchObject({ gapsMissing: 0, quarantined: 0 });
+    expect(a.store.writer.counters()).toMatchObject({ gapsMissing: 0, quarantined: 0 });
   }, 30_000);
 });
 
@@ -176,7 +176,7 @@ describe.skipIf(!hasMosquitto)('row 8: broker restart while all are online (mosq
     await waitFor('all 20', () => a.seqs().length === 20, 15_000);
     await sleep(300);
     expect(a.seqs()).toEqual(range(1, 20));
-    expect(a.store.counters()).toMatchObject({ gapsMissing: 0, quarantined: 0 });
+    expect(a.store.writer.counters()).toMatchObject({ gapsMissing: 0, quarantined: 0 });
     const after = a.states.slice(seen).map((s) => s.status);
     expect(after[0]).toBe('offline');
     expect(after.at(-1)).toBe('connected');

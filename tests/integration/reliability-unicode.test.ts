@@ -7,6 +7,7 @@ import { type Config, configOrThrow } from '../../shared/config.ts';
 import { createPipeline, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { dailyCsvOf } from '../../main/core/history.ts';
+import { singleVersion } from '../../shared/versions.ts';
 import { startIngest } from '../../main/core/ingest/mqtt-ingest.ts';
 import { startAedes } from '../helpers/brokers.ts';
 import mqtt from 'mqtt';
@@ -59,7 +60,7 @@ describe('row 28: unicode hazards in payload text fields', () => {
     for (const v of ['\u202eKO-1234', 'U\u200b1\u200d', '\u2066=1+1\u2069', 'Ω\u0301 电池 🔋']) {
       expect(outcome(payload({ unit: q(v), reason: q(v) }))).toEqual({ outcome: 'stored' });
     }
-    expect(store.counters()).toMatchObject({ stored: 4, quarantined: 0 });
+    expect(store.writer.counters()).toMatchObject({ stored: 4, quarantined: 0 });
     expect(store.db.prepare('SELECT unit FROM events ORDER BY seq').pluck().all()).toEqual(['\u202eKO-1234', 'U\u200b1\u200d', '\u2066=1+1\u2069', 'Ω\u0301 电池 🔋']);
   });
 
@@ -68,12 +69,12 @@ describe('row 28: unicode hazards in payload text fields', () => {
     const long = q('\u200b'.repeat(2000) + 'x'.repeat(8000));
     for (const field of ['unit', 'reason']) {
       expect(outcome(payload({ [field]: long }))).toEqual({ outcome: 'quarantined' });
-      const item = store.quarantineItems(1)[0];
+      const item = store.reads.quarantineItems(1)[0];
       expect(item.reason).toMatch(new RegExp(`^${field}: `));
       expect(Buffer.byteLength(item.payload)).toBeLessThanOrEqual(1024);
       expect(item.payload.isWellFormed()).toBe(true);
     }
-    expect(store.counters().stored).toBe(0);
+    expect(store.writer.counters().stored).toBe(0);
   });
 
   it('a lone surrogate in unit or reason is stored normalised (well-formed text) or refused', () => {
@@ -81,15 +82,15 @@ describe('row 28: unicode hazards in payload text fields', () => {
       for (const v of LONE) expect(['stored', 'quarantined']).toContain(outcome(payload({ [field]: v })).outcome);
     }
     for (const t of storedTexts()) expect(t.isWellFormed()).toBe(true);
-    for (const item of store.quarantineItems(100)) expect(item.payload.isWellFormed() && item.reason.isWellFormed()).toBe(true);
+    for (const item of store.reads.quarantineItems(100)) expect(item.payload.isWellFormed() && item.reason.isWellFormed()).toBe(true);
     expect(outcome(payload({ unit: q('ok') })).outcome).toBe('stored');
   });
 
   it('lone surrogates as raw UTF-8 bytes (ED A0 80) are invalid UTF-8: quarantined, shown as hex', () => {
     const raw = Buffer.concat([Buffer.from(`{"ts":${NOW - 1000},"seq":1,"unit":"`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]);
     expect(outcome(raw)).toEqual({ outcome: 'quarantined' });
-    expect(store.quarantineItems(1)[0]).toMatchObject({ reason: 'not valid UTF-8' });
-    expect(store.quarantineItems(1)[0].payload).toMatch(/^hex:.*eda080/);
+    expect(store.reads.quarantineItems(1)[0]).toMatchObject({ reason: 'not valid UTF-8' });
+    expect(store.reads.quarantineItems(1)[0].payload).toMatch(/^hex:.*eda080/);
   });
 
 });
@@ -102,7 +103,7 @@ describe('row 28: names in the daily CSV', () => {
         const cfg = config(name);
         const p = createPipeline({ config: cfg, store: s, now: () => NOW });
         for (let i = 1; i <= 5; i++) expect(p.handle(TOPIC, Buffer.from(JSON.stringify({ ts: NOW - 60_000 + i * 1000, seq: i, cycle_ms: 900 })), NOW)).toBe('stored');
-        const { csv } = dailyCsvOf(s, cfg, '2026-12-01');
+        const { csv } = dailyCsvOf(s.reads, { versions: singleVersion(cfg), date: '2026-12-01', now: NOW });
         const rows = csv.split('\r\n').slice(1).filter(Boolean);
         expect(rows.length).toBeGreaterThan(0);
         for (const row of rows) {
@@ -173,7 +174,7 @@ describe('row 28 through a broker: a hazardous message never stalls ingest', () 
       const good = () => s.db.prepare("SELECT COUNT(*) FROM events WHERE boot = 'good'").pluck().get() as number;
       while (good() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       expect(good(), 'the good message after the hazards was never stored: ingest is stalled').toBe(1);
-      expect(s.counters().received).toBe(6);
+      expect(s.writer.counters().received).toBe(6);
     } finally {
       await pub.endAsync(true);
       await ingest.stop();

@@ -93,11 +93,14 @@ describe('serve against mosquitto with a plant configuration', () => {
     const last = cycle('module-2', 'test_3');
     await pub.publishAsync(last.topic, JSON.stringify(last.payload), { qos: 1 });
 
-    const l = await until(() => live(served!), (v) => v.lines.find((x) => x.id === 'module-2')?.shiftUnits === 13 && v.counters.quarantined >= 5);
+    const l = await until(() => live(served!), (v) => v.lines.find((x) => x.id === 'module-2')?.shiftUnits === 13 && v.counters.quarantined >= 4);
     expect(l.lines.find((x) => x.id === 'pack.L7')).toMatchObject({ shiftUnits: 30, shiftRejects: 3 });
     expect(l.lines.find((x) => x.id === 'module-2')).toMatchObject({ shiftUnits: 13, shiftRejects: 0 });
     expect(l.counters.duplicates).toBe(7);
-    expect(l.counters.quarantined).toBe(5);
+    expect(l.counters.quarantined).toBe(4);
+    // A station the configuration does not list is kept and shown, not quarantined (CONTRACT §1.4), and no part of the line's figures.
+    const pack = (l as unknown as { lines: { id: string; stations: { id: string; configured: boolean }[] }[] }).lines.find((x) => x.id === 'pack.L7')!;
+    expect(pack.stations.find((s) => s.id === 'nowhere')).toMatchObject({ configured: false });
 
     const diag = await (await fetch(served!.url + 'api/rpc/diagnostics', { method: 'POST', body: '{}' })).json();
     const reasons = diag.quarantineByReason.map((r: { reason: string }) => r.reason).join('\n');
@@ -105,7 +108,8 @@ describe('serve against mosquitto with a plant configuration', () => {
     expect(reasons).toMatch(/UTF-8/);
     expect(reasons).toMatch(/seq/);
     expect(reasons).toMatch(/too large/);
-    expect(reasons).toMatch(/unknown station/);
+    expect(reasons).not.toMatch(/unknown station/);
+    expect(diag.unconfigured).toEqual([expect.objectContaining({ line: 'pack.L7', station: 'nowhere', lineConfigured: true, messages: 1 })]);
   });
 
   it('loses nothing while it is down: the persistent session delivers on restart', async () => {

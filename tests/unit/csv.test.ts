@@ -3,7 +3,7 @@ import { CSV_COLUMNS, dailyCsv, dailyCsvFileName, type CsvRow } from '../../shar
 import type { Figures } from '../../shared/figures.ts';
 
 const HEADER =
-  'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station';
+  'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station,status';
 
 const empty: Figures = {
   plannedS: 0,
@@ -30,6 +30,7 @@ const shiftA: CsvRow = {
   line: 'yibin-cell-1',
   lineName: 'Yibin cell line 1 · 宜宾电芯1线',
   targetTaktS: 1,
+  status: 'complete',
   figures: {
     plannedS: 27_000,
     units: 26_000,
@@ -52,13 +53,13 @@ const shiftA: CsvRow = {
 
 describe('dailyCsv', () => {
   it('writes the exact bytes: BOM, header, CRLF after every line, contract rounding, empty cells', () => {
-    const csv = dailyCsv([shiftA, { date: '2026-03-10', shift: 'ALL', line: 'ghost', lineName: 'ghost', targetTaktS: null, figures: empty }]);
+    const csv = dailyCsv([shiftA, { date: '2026-03-10', shift: 'ALL', line: 'ghost', lineName: 'ghost', targetTaktS: null, status: 'in_progress', figures: empty }]);
     expect(csv).toBe(
       '\uFEFF' +
         HEADER +
         '\r\n' +
-        '2026-03-10,A,yibin-cell-1,Yibin cell line 1 · 宜宾电芯1线,1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding\r\n' +
-        '2026-03-10,ALL,ghost,ghost,,0.0,0,0,0,,,,,,,0.0,,,,,\r\n',
+        '2026-03-10,A,yibin-cell-1,Yibin cell line 1 · 宜宾电芯1线,1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete\r\n' +
+        '2026-03-10,ALL,ghost,ghost,,0.0,0,0,0,,,,,,,0.0,,,,,,in_progress\r\n',
     );
     const bytes = new TextEncoder().encode(csv);
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -69,7 +70,7 @@ describe('dailyCsv', () => {
 
   it('quotes cells with commas, quotes, CR or LF and doubles the quotes', () => {
     const row = (lineName: string): CsvRow => ({ ...shiftA, lineName });
-    const nameCell = (lineName: string) => dailyCsv([row(lineName)]).split('\r\n')[1].slice('2026-03-10,A,yibin-cell-1,'.length, -',1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding'.length);
+    const nameCell = (lineName: string) => dailyCsv([row(lineName)]).split('\r\n')[1].slice('2026-03-10,A,yibin-cell-1,'.length, -',1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete'.length);
     expect(nameCell('总装, line 2')).toBe('"总装, line 2"');
     expect(nameCell('the "fast" line')).toBe('"the ""fast"" line"');
     expect(nameCell('two\nlines')).toBe('"two\nlines"');
@@ -82,7 +83,7 @@ describe('dailyCsv', () => {
       { ...shiftA, lineName: '=HYPERLINK("http://x","总装")', shift: '+1', line: '-A', figures: { ...shiftA.figures, bottleneckStation: '@st' } },
     ]);
     expect(csv.split('\r\n')[1]).toBe(
-      `2026-03-10,'+1,'-A,"'=HYPERLINK(""http://x"",""总装"")",1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,'@st`,
+      `2026-03-10,'+1,'-A,"'=HYPERLINK(""http://x"",""总装"")",1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,'@st,complete`,
     );
   });
 
@@ -90,9 +91,11 @@ describe('dailyCsv', () => {
     expect(dailyCsv([])).toBe(`\uFEFF${HEADER}\r\n`);
   });
 
-  it('has the 21 contract columns in order', () => {
+  it('has the contract columns in order: the first 21 as in the first release, then the appended ones', () => {
     expect(CSV_COLUMNS.join(',')).toBe(HEADER);
-    expect(CSV_COLUMNS).toHaveLength(21);
+    expect(CSV_COLUMNS.slice(0, 21).join(',')).toBe(
+      'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station',
+    );
   });
 });
 

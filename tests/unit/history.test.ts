@@ -30,10 +30,27 @@ describe('hourlyBuckets', () => {
       { station: 'body', ts: local('07:00:00'), ok: true }, // not the output station
     ];
     expect(hourlyBuckets(line, w, cycles)).toEqual([
-      { start: local('06:30:00'), end: local('07:30:00'), units: 2, targetUnits: 60 },
-      { start: local('07:30:00'), end: local('08:30:00'), units: 1, targetUnits: 60 },
-      { start: local('08:30:00'), end: local('09:00:00'), units: 1, targetUnits: 30 },
+      { start: local('06:30:00'), end: local('07:30:00'), units: 2, targetUnits: 60, inProgress: false },
+      { start: local('07:30:00'), end: local('08:30:00'), units: 1, targetUnits: 60, inProgress: false },
+      { start: local('08:30:00'), end: local('09:00:00'), units: 1, targetUnits: 30, inProgress: false },
     ]);
+  });
+
+  it('lists only the hours begun so far, the current one cut at now and marked in progress (CONTRACT §2.3)', () => {
+    const w: FigureWindow = { start: local('06:30:00'), end: local('09:00:00'), breaks: [{ start: local('07:40:00'), end: local('07:50:00') }] };
+    const cycles: CycleSample[] = [
+      { station: 'eol', ts: local('07:31:00'), ok: true },
+      { station: 'eol', ts: local('07:59:59'), ok: true },
+      { station: 'eol', ts: local('08:00:00'), ok: true }, // after now: not counted yet
+    ];
+    const buckets = hourlyBuckets(line, w, cycles, local('08:00:00'));
+    expect(buckets).toEqual([
+      { start: local('06:30:00'), end: local('07:30:00'), units: 0, targetUnits: 60, inProgress: false },
+      // 30 minutes so far, 10 of them a break: the target so far is 20, not 60 — the hour is not "missed".
+      { start: local('07:30:00'), end: local('08:00:00'), units: 2, targetUnits: 20, inProgress: true },
+    ]);
+    expect(hourlyBuckets(line, w, cycles, local('06:30:00'))).toEqual([]);
+    expect(hourlyBuckets(line, w, cycles, local('10:00:00'))).toHaveLength(3);
   });
 
   it('has no target for an unconfigured line and no buckets for an empty window', () => {

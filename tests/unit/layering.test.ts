@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { checkImport, importsOf, layerOf } from '../helpers/layering.ts';
+import { checkImport, importsOf, layerOf, packagesReached, valueImportsOf } from '../helpers/layering.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -42,5 +42,15 @@ describe('layering (DESIGN.md: renderer → shared ← main/core ← main/deskto
     const src = `import a from 'x';\nimport type { B } from "../y.ts";\nexport { c } from './z.ts';\nconst d = await import('electron');\nimport './side.css';\nconst e = require('fs');`;
     expect(importsOf(src).sort()).toEqual(['../y.ts', './side.css', './z.ts', 'electron', 'fs', 'x']);
     expect(layerOf('main/cli.ts')?.name).toBe('cli');
+  });
+
+  it('keeps the schema library out of the renderer and the preload (types only from shared/api.ts)', () => {
+    const read = (f: string) => readFileSync(f, 'utf8');
+    const renderer = [...packagesReached(ROOT, 'renderer/src/main.tsx', read)];
+    expect(renderer).toContain('react');
+    expect(renderer.filter((p) => !['react', 'react-dom', 'recharts', 'luxon'].includes(p))).toEqual([]);
+    expect([...packagesReached(ROOT, 'main/desktop/preload.ts', read)]).toEqual(['electron']);
+    // The check itself follows value imports and skips type-only ones.
+    expect(valueImportsOf(`import type { A } from './a.ts';\nimport { type B } from './b.ts';\nimport { c } from './c.ts';\nexport type { D } from './d.ts';`)).toEqual(['./c.ts']);
   });
 });

@@ -56,7 +56,7 @@ describe('backups', () => {
     const dir = tempDir('care');
     const file = path.join(dir, 'taktboard.sqlite');
     const s = storeAt(file);
-    for (let i = 1; i <= 20; i++) s.commitEvent(cycle(i, NOW - i * 1000), NOW);
+    for (let i = 1; i <= 20; i++) s.writer.commitEvent(cycle(i, NOW - i * 1000), NOW);
     let t = NOW;
     const m = startMaintenance({ store: s, config: makeConfig({ storage: { backupsKept: 2 } }), onAlert: () => {}, now: () => t, tickMs: 1e9 });
     schedules.push(m);
@@ -69,7 +69,7 @@ describe('backups', () => {
     expect(kept.map((b) => b.file)).toEqual([made[3], made[2]]);
     expect(kept.every((b) => path.dirname(b.file) === path.join(dir, 'backups'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'backups')).sort()).toEqual(kept.map((b) => path.basename(b.file)).sort());
-    expect(s.info().lastBackup).toMatchObject({ path: made[3] });
+    expect(s.care.info().lastBackup).toMatchObject({ path: made[3] });
     const copy = new Database(made[3], { readonly: true });
     try {
       expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
@@ -88,13 +88,13 @@ describe('backups', () => {
     schedules.push(m);
     const deadline = Date.now() + 8000;
     for (let seq = 1; Date.now() < deadline && listBackups(file).length < 3; seq++) {
-      s.commitEvent(cycle(seq, NOW + seq), NOW);
+      s.writer.commitEvent(cycle(seq, NOW + seq), NOW);
       await sleep(5);
     }
     expect(listBackups(file).length).toBe(3);
     await sleep(1000);
     expect(listBackups(file).length).toBe(3);
-    expect(s.info().lastBackup?.path).toBe(listBackups(file)[0].file);
+    expect(s.care.info().lastBackup?.path).toBe(listBackups(file)[0].file);
   }, 20_000);
 
   it('takes none when backupEveryH or backupsKept is 0', async () => {
@@ -113,7 +113,7 @@ describe('retention', () => {
     const s = storeAt(file);
     const old = Array.from({ length: 1000 }, (_, i) => cycle(i + 1, NOW - 40 * DAY + i * 1000));
     const recent = Array.from({ length: 50 }, (_, i) => cycle(2000 + i, NOW - DAY + i * 1000));
-    s.commitEvents([...old, ...recent], NOW);
+    s.writer.commitEvents([...old, ...recent], NOW);
     const rollupUnits = () => count(s, 'SELECT SUM(units) FROM rollups');
     expect(rollupUnits()).toBe(1050);
     const m = startMaintenance({ store: s, config: makeConfig({ retention: { rawDays: 35 } }), onAlert: () => {}, now: () => NOW, tickMs: 1e9, pruneBatchRows: 100 });
@@ -122,15 +122,15 @@ describe('retention', () => {
     expect(count(s)).toBe(50);
     expect(count(s, `SELECT MIN(ts) FROM events`)).toBe(NOW - DAY);
     expect(rollupUnits()).toBe(1050);
-    expect(s.rollups('l1', NOW - 41 * DAY, NOW - 39 * DAY).length).toBeGreaterThan(0);
+    expect(s.reads.rollups('l1', s.reads.stationsSeen('l1'), NOW - 41 * DAY, NOW - 39 * DAY).length).toBeGreaterThan(0);
     expect(await m.pruneNow()).toBe(0);
   });
 
   it('runs on the timer', async () => {
     const file = path.join(tempDir('care'), 'db.sqlite');
     const s = storeAt(file);
-    s.commitEvents(Array.from({ length: 300 }, (_, i) => cycle(i + 1, Date.now() - 10 * DAY + i)), Date.now());
-    s.commitEvent(cycle(1000, Date.now()), Date.now());
+    s.writer.commitEvents(Array.from({ length: 300 }, (_, i) => cycle(i + 1, Date.now() - 10 * DAY + i)), Date.now());
+    s.writer.commitEvent(cycle(1000, Date.now()), Date.now());
     const m = startMaintenance({ store: s, config: makeConfig({ retention: { rawDays: 1 }, storage: { backupEveryH: 0 } }), onAlert: () => {}, tickMs: 20, pruneBatchRows: 50 });
     schedules.push(m);
     const deadline = Date.now() + 5000;
@@ -146,7 +146,7 @@ describe('a damaged file at open (RELIABILITY row 17)', () => {
     const { store, recovery } = openStoreChecked(file, makeConfig());
     stores.push(store);
     expect(recovery).toBeNull();
-    expect(store.info().lastQuickCheck).toMatchObject({ ok: true, detail: 'ok' });
+    expect(store.care.info().lastQuickCheck).toMatchObject({ ok: true, detail: 'ok' });
   });
 
   it('moves a file with damaged pages aside and restores the newest good backup', async () => {
@@ -154,11 +154,11 @@ describe('a damaged file at open (RELIABILITY row 17)', () => {
     const dir = tempDir('care');
     const file = path.join(dir, 'taktboard.sqlite');
     const s = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 10 });
-    for (let i = 1; i <= 30; i++) s.commitEvent(cycle(i, NOW + i * 1000), NOW);
+    for (let i = 1; i <= 30; i++) s.writer.commitEvent(cycle(i, NOW + i * 1000), NOW);
     let t = NOW;
     const m = startMaintenance({ store: s, config, onAlert: () => {}, now: () => t, tickMs: 1e9 });
     const older = await m.backupNow();
-    for (let i = 31; i <= 40; i++) s.commitEvent(cycle(i, NOW + i * 1000), NOW);
+    for (let i = 31; i <= 40; i++) s.writer.commitEvent(cycle(i, NOW + i * 1000), NOW);
     t += 60_000;
     const newer = await m.backupNow();
     await m.stop();
@@ -172,8 +172,8 @@ describe('a damaged file at open (RELIABILITY row 17)', () => {
     expect(recovery?.movedTo).toMatch(/taktboard\.sqlite\.corrupt-20261202-060000-000$/);
     expect(fs.existsSync(recovery!.movedTo)).toBe(true);
     expect(recovery?.message).toMatch(/damaged.*moved aside to taktboard\.sqlite\.corrupt-.*backup of 2026-12-01 06:00 UTC was restored/);
-    expect(store.counters().stored).toBe(30);
-    expect(store.info().lastQuickCheck?.ok).toBe(true);
+    expect(store.writer.counters().stored).toBe(30);
+    expect(store.care.info().lastQuickCheck?.ok).toBe(true);
     // A second start finds a good file: nothing moved again.
     store.close();
     const again = openStoreChecked(file, config);
@@ -186,7 +186,7 @@ describe('a damaged file at open (RELIABILITY row 17)', () => {
     const dir = tempDir('care');
     const file = path.join(dir, 'taktboard.sqlite');
     const s = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 10 });
-    s.commitEvent(cycle(1, NOW), NOW);
+    s.writer.commitEvent(cycle(1, NOW), NOW);
     s.close();
     const buf = fs.readFileSync(file);
     for (let i = 0; i < 16; i++) buf[i] ^= 0x5a; // the header: "SQLite format 3"
@@ -196,10 +196,10 @@ describe('a damaged file at open (RELIABILITY row 17)', () => {
     stores.push(store);
     expect(recovery?.restoredFrom).toBeNull();
     expect(recovery?.message).toMatch(/no usable backup.*new, empty database/);
-    expect(store.counters().stored).toBe(0);
+    expect(store.writer.counters().stored).toBe(0);
     expect(fs.readFileSync(recovery!.movedTo).equals(buf)).toBe(true);
-    store.commitEvent(cycle(1, NOW), NOW);
-    expect(store.counters().stored).toBe(1);
+    store.writer.commitEvent(cycle(1, NOW), NOW);
+    expect(store.writer.counters().stored).toBe(1);
   });
 
   it('does not move aside a file it cannot open for other reasons (a newer build’s schema)', () => {

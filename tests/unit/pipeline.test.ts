@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Config, configOrThrow } from '../../shared/config.ts';
 import type { TelemetryEvent } from '../../shared/telemetry.ts';
-import { createPipeline, type Pipeline } from '../../main/core/ingest/pipeline.ts';
+import { createPipeline, MAX_UNCONFIGURED_LINES, MAX_UNCONFIGURED_STATIONS, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { Store } from '../../main/core/store/store.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
@@ -41,7 +41,7 @@ afterEach(() => {
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const good = (seq: number, extra: Record<string, unknown> = {}) => json({ ts: NOW - 60_000 + seq, seq, cycle_ms: 950, ...extra });
 const rows = () => store.db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
-const lastReason = () => store.quarantineItems(1)[0]?.reason;
+const lastReason = () => store.reads.quarantineItems(1)[0]?.reason;
 
 /** Handles one bad message and returns its quarantine reason, after checking nothing was stored for it. */
 function refuse(payload: Buffer | Uint8Array, topic = TOPIC): string {
@@ -59,7 +59,7 @@ describe('bad payloads are quarantined with a reason', () => {
   it('invalid UTF-8: random bytes and the 0xC3 0x28 pair, kept as hex so the bad bytes stay visible', () => {
     expect(refuse(Buffer.concat([randomBytes(200), Buffer.from([0xff])]))).toBe('not valid UTF-8');
     expect(refuse(Buffer.from([0xc3, 0x28]))).toBe('not valid UTF-8');
-    expect(store.quarantineItems(1)[0].payload).toBe('hex:c328');
+    expect(store.reads.quarantineItems(1)[0].payload).toBe('hex:c328');
   });
 
   it('a 50 MB payload is refused before parsing and only its first KiB is kept', () => {
@@ -68,7 +68,7 @@ describe('bad payloads are quarantined with a reason', () => {
     const big = Buffer.alloc(50 * 1024 * 1024, 0x20);
     head.copy(big);
     expect(refuse(big)).toBe(`payload too large (${50 * 1024 * 1024} bytes)`);
-    const kept = store.quarantineItems(1)[0];
+    const kept = store.reads.quarantineItems(1)[0];
     expect(Buffer.byteLength(kept.payload)).toBeLessThanOrEqual(1024);
     expect(kept.payload.startsWith('{"ts":')).toBe(true);
     // Exactly at the limit is still read.
@@ -110,10 +110,10 @@ describe('bad payloads are quarantined with a reason', () => {
     // Up to 5 minutes ahead is clock drift, not an error; RFC 3339 with an offset is accepted.
     expect(pipeline.handle(TOPIC, json({ ts: NOW + 4 * 60_000, seq: 1 }), NOW)).toBe('stored');
     expect(pipeline.handle(TOPIC, json({ ts: '2026-12-01T15:59:00+08:00', seq: 2 }), NOW)).toBe('stored');
-    expect(store.outputTimes('l1', 'out', 0, NOW + 1e6)).toEqual([NOW - 60_000, NOW + 4 * 60_000]);
+    expect(store.reads.outputTimes('l1', 'out', 0, NOW + 1e6)).toEqual([NOW - 60_000, NOW + 4 * 60_000]);
   });
 
-  it('topics: extra or missing levels, bad characters, another site, unknown station or event', () => {
+  it('topics: extra or missing levels, bad characters, another site, unknown event', () => {
     const payload = good(1);
     expect(refuse(payload, 'factory/cq/l1/out/cycle/extra')).toMatch(/topic has 6 levels/);
     expect(refuse(payload, 'factory/cq/l1/cycle')).toMatch(/topic has 4 levels/);
@@ -122,17 +122,35 @@ describe('bad payloads are quarantined with a reason', () => {
     expect(refuse(payload, 'factory/cq/l1/o\u202eut/cycle')).toBe('bad station name in topic');
     expect(refuse(payload, 'factory/other/l1/out/cycle')).toMatch(/^site "other" is not this plant's site/);
     expect(refuse(payload, 'plant/cq/l1/out/cycle')).toMatch(/^topic level 1/);
-    expect(refuse(payload, 'factory/cq/l1/ghost/cycle')).toBe('unknown station "ghost" for line "l1"');
     expect(refuse(payload, 'factory/cq/l1/out/alarm')).toBe('unknown event');
-    expect(store.stationsSeen('l1')).toEqual([]);
+    expect(store.reads.stationsSeen('l1')).toEqual([]);
+  });
+
+  it('keeps telemetry of stations and lines the configuration does not name, up to their bounds (CONTRACT §1.4)', () => {
+    expect(pipeline.handle('factory/cq/l1/ghost/cycle', good(1), NOW)).toBe('stored');
+    expect(pipeline.handle('factory/cq/new-line/st/cycle', good(1), NOW)).toBe('stored');
+    expect(store.reads.stationsSeen('l1')).toEqual(['ghost']);
+    // 32 unconfigured stations per line are kept; the 33rd new one is refused, the known ones go on.
+    for (let i = 1; i < MAX_UNCONFIGURED_STATIONS; i++) expect(pipeline.handle(`factory/cq/l1/ghost${i}/cycle`, good(1), NOW)).toBe('stored');
+    expect(refuse(good(1), 'factory/cq/l1/one-too-many/cycle')).toBe(`too many unknown stations (${MAX_UNCONFIGURED_STATIONS} kept for line "l1"; "one-too-many" refused)`);
+    expect(pipeline.handle('factory/cq/l1/ghost/cycle', good(2), NOW)).toBe('stored');
+    // The configured stations are never refused.
+    expect(pipeline.handle(TOPIC, good(1), NOW)).toBe('stored');
+    // 64 unconfigured lines are kept; the 65th is refused.
+    for (let i = 1; i < MAX_UNCONFIGURED_LINES; i++) expect(pipeline.handle(`factory/cq/line-${i}/st/cycle`, good(1), NOW)).toBe('stored');
+    expect(refuse(good(1), 'factory/cq/line-x/st/cycle')).toBe(`too many unknown lines (${MAX_UNCONFIGURED_LINES} kept; "line-x" refused)`);
+    // A newer configuration version that lists a station: it is configured from then on.
+    const l1 = testConfig().lines[0];
+    pipeline.setLines([{ ...l1, stations: [...l1.stations, 'one-too-many'] }]);
+    expect(pipeline.handle('factory/cq/l1/one-too-many/cycle', good(1), NOW)).toBe('stored');
   });
 
   it('keeps topic, reason and receive time; counts by reason; and the next good message is stored', () => {
     pipeline.handle(TOPIC, Buffer.from('{"seq":1,'), NOW - 5);
     pipeline.handle(TOPIC, Buffer.from('nope'), NOW - 4);
-    expect(store.quarantineItems(5)[0]).toEqual({ receivedAt: NOW - 4, topic: TOPIC, payload: 'nope', reason: 'invalid JSON' });
+    expect(store.reads.quarantineItems(5)[0]).toEqual({ receivedAt: NOW - 4, topic: TOPIC, payload: 'nope', reason: 'invalid JSON' });
     expect(pipeline.handle(TOPIC, good(1), NOW)).toBe('stored');
-    expect(store.quarantineCounts()).toEqual([{ reason: 'invalid JSON', count: 2 }]);
+    expect(store.reads.quarantineCounts()).toEqual([{ reason: 'invalid JSON', count: 2 }]);
     expect(pipeline.counters()).toEqual({ received: 3, stored: 1, duplicates: 0, quarantined: 2, gapsMissing: 0 });
   });
 });
@@ -142,14 +160,14 @@ describe('good messages', () => {
     const outcomes = [1, 2, 2, 4, 3].map((n) => pipeline.handle(TOPIC, good(n), NOW));
     expect(outcomes).toEqual(['stored', 'stored', 'duplicate', 'stored', 'stored']);
     expect(rows()).toBe(4);
-    expect(store.gaps()).toEqual([]);
+    expect(store.reads.gaps()).toEqual([]);
     expect(pipeline.counters()).toMatchObject({ stored: 4, duplicates: 1, gapsMissing: 0 });
   });
 
   it('10 → 20 is the gap 11–19; a new boot at 0 is accepted', () => {
     pipeline.handle(TOPIC, good(10, { boot: 'A' }), NOW);
     pipeline.handle(TOPIC, good(20, { boot: 'A' }), NOW);
-    expect(store.gaps()).toMatchObject([{ line: 'l1', station: 'out', boot: 'A', fromSeq: 11, toSeq: 19, missing: 9 }]);
+    expect(store.reads.gaps()).toMatchObject([{ line: 'l1', station: 'out', boot: 'A', fromSeq: 11, toSeq: 19, missing: 9 }]);
     expect(pipeline.handle(TOPIC, good(0, { boot: 'B' }), NOW)).toBe('stored');
     expect(pipeline.handle(TOPIC, good(1, { boot: 'B' }), NOW)).toBe('stored');
     expect(pipeline.counters()).toMatchObject({ stored: 4, duplicates: 0, gapsMissing: 9 });
@@ -157,13 +175,13 @@ describe('good messages', () => {
 
   it('stores a line the configuration does not name, and lists it', () => {
     expect(pipeline.handle('factory/cq/new-line/any-station/cycle', good(1), NOW)).toBe('stored');
-    expect(store.linesSeen()).toEqual(['new-line']);
-    expect(store.stationsSeen('new-line')).toEqual(['any-station']);
+    expect(store.reads.linesSeen()).toEqual(['new-line']);
+    expect(store.reads.stationsSeen('new-line')).toEqual(['any-station']);
   });
 
   it('stores state events', () => {
     expect(pipeline.handle('factory/cq/l1/s1/state', json({ ts: NOW - 10, seq: 5, state: 'down', reason: 'E-STOP' }), NOW)).toBe('stored');
-    expect(store.states('l1', NOW - 100, NOW)).toEqual([{ station: 's1', ts: NOW - 10, state: 'down' }]);
+    expect(store.reads.states('l1', store.reads.stationsSeen('l1'), NOW - 100, NOW)).toEqual([{ station: 's1', ts: NOW - 10, state: 'down', reason: 'E-STOP' }]);
   });
 
   it('tells listeners about each newly stored event only; a failing listener changes nothing', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeFigures, taktIntervals, type CycleSample, type FigureWindow, type Figures, type LineParams, type StateSample } from '../../shared/figures.ts';
-import { dailyCsv, type CsvRow } from '../../shared/csv.ts';
+import { CSV_COLUMNS, dailyCsv, type CsvRow } from '../../shared/csv.ts';
 import { stateTimeline, stationStats } from '../../shared/history.ts';
 import { formatFigure, roundHalfUp } from '../../shared/format.ts';
 import { STATION_STATES } from '../../shared/telemetry.ts';
@@ -181,17 +181,17 @@ describe('formatting properties', () => {
     );
   });
 
-  it('every CSV row has 21 cells and gives back its line name, whatever the name', () => {
+  it('every CSV row has a cell per column and gives back its line name, whatever the name', () => {
     const figures = computeFigures({ targetTaktS: 1, outputStation: 'out', stations: ['out'] }, [{ start: T0, end: T0 + 60_000, breaks: [] }], [], []);
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 5 }), (names) => {
-        const rows: CsvRow[] = names.map((lineName) => ({ date: '2026-03-10', shift: 'A', line: 'l', lineName, targetTaktS: 1, figures }));
+        const rows: CsvRow[] = names.map((lineName) => ({ date: '2026-03-10', shift: 'A', line: 'l', lineName, targetTaktS: 1, status: 'complete' as const, figures }));
         const csv = dailyCsv(rows);
         expect(csv.startsWith('\uFEFF')).toBe(true);
         expect(csv.endsWith('\r\n')).toBe(true);
         const records = parseCsv(csv.slice(1));
         expect(records).toHaveLength(names.length + 1);
-        records.forEach((r) => expect(r).toHaveLength(21));
+        records.forEach((r) => expect(r).toHaveLength(CSV_COLUMNS.length));
         names.forEach((name, i) => expect(records[i + 1][3]).toBe(/^[=+\-@]/.test(name) ? `'${name}` : name));
         expect(records[1][5]).toBe(formatFigure('plannedS', figures.plannedS));
       }),

@@ -3,7 +3,7 @@ import { demoConfig, type Config, type ConfigInput, configOrThrow } from '../../
 import { addDays, localDate, shiftInstancesOfDate, type TimeWindow } from '../../shared/shifts.ts';
 import { parsePayload, topicMatcher, type TelemetryEvent } from '../../shared/telemetry.ts';
 import { createSimulator, parseDuration, type SimMessage } from '../../main/core/simulator/index.ts';
-import { createCalendar, idleMinuteRuns } from '../../main/core/simulator/calendar.ts';
+import { createCalendar } from '../../main/core/simulator/calendar.ts';
 import { vinCheckDigit } from '../../main/core/simulator/serials.ts';
 
 const H = 3_600_000;
@@ -374,7 +374,7 @@ describe('simulator: clock and determinism', () => {
   it('joins a stop over midnight into one window, also when history starts inside it', () => {
     const shifts = [{ name: 'Day', start: '08:00', end: '22:00', breaks: [] }];
     // 06:00 local on 2026-12-01: inside the 22:00–08:00 stop that began the evening before.
-    const cal = createCalendar(shifts, 'Asia/Shanghai', START);
+    const cal = createCalendar({ timezone: 'Asia/Shanghai', shifts }, START);
     const seen: string[] = [];
     let t = START;
     for (let i = 0; i < 3; i++) {
@@ -387,15 +387,37 @@ describe('simulator: clock and determinism', () => {
       '2026-12-01T14:00:00.000Z 2026-12-02T00:00:00.000Z',
       '2026-12-02T14:00:00.000Z 2026-12-03T00:00:00.000Z',
     ]);
-    expect(createCalendar([{ name: 'all', start: '06:00', end: '06:00', breaks: [] }], 'UTC', START).stopAfter(START)).toBeNull();
+    expect(createCalendar({ timezone: 'UTC', shifts: [{ name: 'all', start: '06:00', end: '06:00', breaks: [] }] }, START).stopAfter(START)).toBeNull();
   });
 
-  it('finds the idle minutes of a day from shifts and breaks', () => {
-    expect(idleMinuteRuns(demoConfig().shifts)).toEqual([[120, 150], [600, 630], [1080, 1110]]);
-    expect(idleMinuteRuns([{ name: 'x', start: '22:00', end: '06:00', breaks: [{ start: '23:50', end: '00:10' }] }])).toEqual([
-      [0, 10], [360, 1320], [1430, 1440],
+  it('keeps the plant idle on days no shift runs (weekdays, holidays) and works a make-up day', () => {
+    // START is Tuesday 2026-12-01 06:00 local. A day shift Monday to Friday; Thursday 12-03 a holiday;
+    // Sunday 12-06 worked as a Monday.
+    const cal = createCalendar(
+      {
+        timezone: 'Asia/Shanghai',
+        shifts: [{ name: 'Day', start: '08:00', end: '16:00', breaks: [], days: ['mon', 'tue', 'wed', 'thu', 'fri'] }],
+        calendar: { holidays: ['2026-12-03'], workdays: [{ date: '2026-12-06', as: 'mon' }] },
+      },
+      START,
+    );
+    const at = (local: string) => Date.parse(`${local}+08:00`);
+    const stops: string[] = [];
+    for (let t = START, i = 0; i < 5; i++) {
+      const w = cal.stopAfter(t)!;
+      stops.push(`${new Date(w.start + 8 * 3600_000).toISOString().slice(0, 16)} → ${new Date(w.end + 8 * 3600_000).toISOString().slice(0, 16)}`);
+      t = w.end;
+    }
+    expect(at('2026-12-01T06:00:00')).toBe(START);
+    expect(stops).toEqual([
+      // Local times: Monday evening to Tuesday's shift (START is inside it), Tuesday evening to Wednesday,
+      // Wednesday evening over the holiday to Friday, Friday over Saturday to the make-up Sunday, then Monday.
+      '2026-11-30T16:00 → 2026-12-01T08:00',
+      '2026-12-01T16:00 → 2026-12-02T08:00',
+      '2026-12-02T16:00 → 2026-12-04T08:00',
+      '2026-12-04T16:00 → 2026-12-06T08:00',
+      '2026-12-06T16:00 → 2026-12-07T08:00',
     ]);
-    expect(idleMinuteRuns([{ name: 'all', start: '00:00', end: '00:00', breaks: [] }])).toEqual([]);
   });
 
   it('lets each line keep its own history when another line is added', () => {

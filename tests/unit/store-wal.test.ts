@@ -48,7 +48,7 @@ describe('WAL checkpoints off the commit path', () => {
     let walMax = 0;
     // ~12 KB of log per commit: 12 000 commits are ~140 MB of log without checkpoints.
     for (let i = 0; i < 12_000; i++) {
-      s.commitEvent(cycle(i), T0);
+      s.writer.commitEvent(cycle(i), T0);
       if (i % 250 === 0) {
         walMax = Math.max(walMax, walBytesOf(`${file}-wal`));
         if (i % 1000 === 0) await sleep(1); // let the worker's timer-free loop and this thread interleave as in ingest
@@ -74,13 +74,13 @@ describe('WAL checkpoints off the commit path', () => {
     const alerts: [string, string | null][] = [];
     const m = startMaintenance({ store: s, config, onAlert: (code, msg) => alerts.push([code, msg]), tickMs: 50, walAlertBytes: 8 * MB, pruneEveryMs: 1e12 });
     try {
-      for (let i = 0; i < 100; i++) s.commitEvent(cycle(i), T0);
+      for (let i = 0; i < 100; i++) s.writer.commitEvent(cycle(i), T0);
       // Another program (an export, a backup tool) reading in one long transaction.
       const reader = new Database(file, { readonly: true });
       try {
         reader.exec('BEGIN');
         expect(reader.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(100);
-        for (let i = 100; i < 3000; i++) s.commitEvent(cycle(i), T0);
+        for (let i = 100; i < 3000; i++) s.writer.commitEvent(cycle(i), T0);
         await sleep(300);
         // No checkpoint can pass the reader's snapshot: the log grew past the banner size...
         expect(walBytesOf(`${file}-wal`)).toBeGreaterThan(8 * MB);
@@ -94,10 +94,10 @@ describe('WAL checkpoints off the commit path', () => {
       // Reader gone, commits stopped: folded back and truncated, banner cleared.
       expect(await until(() => walBytesOf(`${file}-wal`) === 0, 5000)).toBe(true);
       expect(await until(() => alerts.some(([c, msg]) => c === 'wal_large' && msg === null), 2000)).toBe(true);
-      expect(s.info().walBytes).toBe(0);
-      expect(s.counters().stored).toBe(3000);
+      expect(s.care.info().walBytes).toBe(0);
+      expect(s.writer.counters().stored).toBe(3000);
       // Commits go on normally after.
-      s.commitEvent(cycle(3000), T0);
+      s.writer.commitEvent(cycle(3000), T0);
       expect(s.db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(3001);
     } finally {
       await m.stop();
@@ -107,14 +107,14 @@ describe('WAL checkpoints off the commit path', () => {
   it('stops the worker on close, so the closing connection is the last and the WAL file is removed', async () => {
     const file = path.join(tempDir('wal'), 'db.sqlite');
     const s = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 10 });
-    for (let i = 0; i < 50; i++) s.commitEvent(cycle(i), T0);
+    for (let i = 0; i < 50; i++) s.writer.commitEvent(cycle(i), T0);
     expect(await until(() => s.checkpointStats().passive > 0, 3000)).toBe(true);
     s.close();
     expect(s.checkpointStats().workerRunning).toBe(false);
     expect(walBytesOf(`${file}-wal`)).toBe(0);
     const again = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 10 });
     open.push(again);
-    expect(again.counters().stored).toBe(50);
+    expect(again.writer.counters().stored).toBe(50);
   });
 
   it('keeps the log bounded with the timer instead of the worker too', async () => {
@@ -123,7 +123,7 @@ describe('WAL checkpoints off the commit path', () => {
     open.push(s);
     let walMax = 0;
     for (let i = 0; i < 6000; i++) {
-      s.commitEvent(cycle(i), T0);
+      s.writer.commitEvent(cycle(i), T0);
       if (i % 250 === 0) {
         walMax = Math.max(walMax, walBytesOf(`${file}-wal`));
         await sleep(1);

@@ -42,9 +42,22 @@ export interface GroupCommitOptions {
   retryMaxMs: number;
 }
 
+/** How the bursts go: their sizes, and how long a message waits from its arrival to its PUBACK. */
+export interface GroupCommitStats {
+  batches: number;
+  messages: number;
+  largestBatch: number;
+  /** Over the last ACK_SAMPLE messages acknowledged: arrival → PUBACK written, ms. */
+  ackLatencyMs: { p50: number; p99: number; max: number } | null;
+}
+
+/** Messages whose arrival → PUBACK time the percentiles are taken over. */
+const ACK_SAMPLE = 4096;
+
 export interface GroupCommit {
   /** The messages of one read from `from`, in arrival order. */
   receive(from: AckTarget, batch: readonly Delivered[]): void;
+  stats(): GroupCommitStats;
   /** Commits and acknowledges what is pending if storage works, then stops. */
   stop(): void;
   /** Messages received and not yet committed. */
@@ -64,6 +77,11 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   let stopped = false;
   /** The connections reading is held on (storage trouble, or a full batch). */
   const holding = new Set<AckTarget>();
+  let batches = 0;
+  let messages = 0;
+  let largestBatch = 0;
+  const latencies = new Float64Array(ACK_SAMPLE);
+  let latencyCount = 0;
 
   function schedule(delayMs: number): void {
     if (timer || stopped) return;
@@ -145,11 +163,17 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   }
 
   function acknowledge(batch: readonly Pending[], count: number): void {
+    if (count === 0) return;
+    batches++;
+    messages += count;
+    if (count > largestBatch) largestBatch = count;
+    const now = Date.now();
     // One write per connection for the burst's PUBACKs (a burst comes from one connection but for a reconnect).
     let ids: number[] = [];
     let target: AckTarget | null = null;
     for (let i = 0; i < count; i++) {
       const { message, from } = batch[i];
+      latencies[latencyCount++ % ACK_SAMPLE] = now - message.receivedAt;
       if (message.qos === 0) continue;
       if (from !== target) {
         if (target && ids.length) target.ack(ids);
@@ -170,6 +194,12 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       if (!troubled) schedule(0);
     },
     pending: () => pending.length,
+    stats() {
+      const n = Math.min(latencyCount, ACK_SAMPLE);
+      const sorted = latencies.slice(0, n).sort();
+      const at = (p: number) => sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)];
+      return { batches, messages, largestBatch, ackLatencyMs: n === 0 ? null : { p50: at(50), p99: at(99), max: sorted[n - 1] } };
+    },
     stop() {
       if (stopped) return;
       if (timer && !troubled) {

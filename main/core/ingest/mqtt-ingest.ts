@@ -8,7 +8,7 @@ import type { Config } from '../../../shared/config.ts';
 import { MAX_PAYLOAD_BYTES, topicMatcher } from '../../../shared/telemetry.ts';
 import { logger } from '../log.ts';
 import type { Pipeline } from './pipeline.ts';
-import { createGroupCommit } from './group-commit.ts';
+import { createGroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { SubscriberSession, type SessionOptions } from './mqtt-session.ts';
 import { describeConnectionError, describeDisconnect, describeSubscribeRefusal, storageAlert } from './words.ts';
 
@@ -82,6 +82,7 @@ export interface Ingest {
   state(): ConnectionState;
   /** Messages received and not yet committed (a burst in progress, or held while storage fails). */
   pending(): number;
+  stats(): GroupCommitStats;
 }
 
 export function startIngest(options: IngestOptions): Ingest {
@@ -135,7 +136,7 @@ export function startIngest(options: IngestOptions): Ingest {
   } catch (err) {
     // Nothing to retry until someone fixes the file: say so and stay offline.
     setState('offline', (err as Error).message);
-    return { stop: async () => undefined, state: () => current, pending: () => 0 };
+    return { stop: async () => undefined, state: () => current, pending: () => 0, stats: () => ({ batches: 0, messages: 0, largestBatch: 0, ackLatencyMs: null }) };
   }
 
   const sessionOptions: SessionOptions = {
@@ -282,6 +283,7 @@ export function startIngest(options: IngestOptions): Ingest {
   return {
     state: () => current,
     pending: () => groupCommit.pending(),
+    stats: () => groupCommit.stats(),
     async stop() {
       if (stopped) return;
       stopped = true;

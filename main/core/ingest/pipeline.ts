@@ -2,7 +2,7 @@
 // station), then committed. Bad input is quarantined and reported as handled, so the caller acknowledges
 // it and the broker does not send it forever; only a storage failure is thrown, so it is not acknowledged.
 import type { Counters } from '../../../shared/api.ts';
-import type { Config } from '../../../shared/config.ts';
+import type { Config, LineConfig } from '../../../shared/config.ts';
 import {
   MAX_PAYLOAD_BYTES,
   QUARANTINE_PREFIX_BYTES,
@@ -15,6 +15,9 @@ import type { Store } from '../store/store.ts';
 
 const log = logger('ingest');
 const DAY_MS = 86_400_000;
+/** CONTRACT §1.4: telemetry of lines and stations the configuration does not name is kept, up to these. */
+export const MAX_UNCONFIGURED_LINES = 64;
+export const MAX_UNCONFIGURED_STATIONS = 32;
 /** Topics are bounded by MQTT at 64 KiB; the quarantine keeps enough to recognise one. */
 const QUARANTINE_TOPIC_CHARS = 512;
 
@@ -22,8 +25,11 @@ export type Outcome = 'stored' | 'duplicate' | 'quarantined';
 export type EventListener = (event: TelemetryEvent) => void;
 
 export interface PipelineOptions {
+  /** The running configuration: site and topic pattern, retention. */
   config: Config;
   store: Store;
+  /** The lines and stations of the newest configuration version (CONTRACT §2.1: ingestion follows it); default config.lines. */
+  lines?: readonly LineConfig[];
   /** The receiving machine's clock (future / retention limits); tests move it. */
   now?: () => number;
 }
@@ -51,6 +57,8 @@ export interface Pipeline {
   quarantinePoison(message: Message, err: unknown): void;
   /** Called with each newly stored event (not duplicates, not quarantined). */
   onEvent(listener: EventListener): () => void;
+  /** A newer configuration version: which stations are configured from now on. */
+  setLines(lines: readonly LineConfig[]): void;
   counters(): Counters;
 }
 
@@ -58,13 +66,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, store } = options;
   const now = options.now ?? Date.now;
   const matcher = topicMatcher(config.broker.topicPattern, config.site);
-  const stationsByLine = new Map(config.lines.map((l) => [l.id, new Set(l.stations)]));
+  let stationsByLine = new Map((options.lines ?? config.lines).map((l) => [l.id, new Set(l.stations)]));
   const retentionMs = config.retention.rawDays * DAY_MS;
   const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
   const listeners = new Set<EventListener>();
 
   function quarantine(topic: string, payload: Uint8Array, reason: string, receivedAt: number, binary = false): Outcome {
-    store.quarantine({
+    store.writer.quarantine({
       topic: topic.length > QUARANTINE_TOPIC_CHARS ? topic.slice(0, QUARANTINE_TOPIC_CHARS) + '…' : topic,
       payloadPrefix: prefixText(payload, binary),
       reason,
@@ -95,21 +103,34 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (!parsed.ok) return quarantine(topic, payload, parsed.reason, receivedAt);
     const event = parsed.event;
 
-    const stations = stationsByLine.get(event.line);
-    // A line the configuration does not name is kept (shown as unconfigured); a configured line's
-    // station list is the plant's truth, so a stray station name is a wiring mistake.
-    if (stations !== undefined && !stations.has(event.station)) {
-      return quarantine(topic, payload, `unknown station "${event.station}" for line "${event.line}"`, receivedAt);
+    // A line or station the configuration does not name is kept (CONTRACT §1.4: shown as unconfigured,
+    // counted once a version lists it), up to a bound, so a topic flood cannot grow the store without end.
+    if (!store.writer.hasStation(event.line, event.station)) {
+      const refused = unknownRefusal(event.line, event.station);
+      if (refused) return quarantine(topic, payload, refused, receivedAt);
     }
-
-    const result = store.commitEvent(event, receivedAt);
+    const result = store.writer.commitEvent(event, receivedAt);
     if (result === 'stored') stored.push(event);
     return result;
   }
 
+  /** Why a new (line, station) is refused, or null when it may be kept. */
+  function unknownRefusal(line: string, station: string): string | null {
+    const configured = stationsByLine.get(line);
+    if (configured?.has(station)) return null;
+    const seen = store.writer.stationsSeen(line);
+    if (configured === undefined && seen.length === 0) {
+      const unknownLines = store.writer.linesSeen().filter((l) => !stationsByLine.has(l)).length;
+      if (unknownLines >= MAX_UNCONFIGURED_LINES) return `too many unknown lines (${MAX_UNCONFIGURED_LINES} kept; "${line}" refused)`;
+    }
+    const unknownStations = seen.filter((s) => !configured?.has(s)).length;
+    if (unknownStations >= MAX_UNCONFIGURED_STATIONS) return `too many unknown stations (${MAX_UNCONFIGURED_STATIONS} kept for line "${line}"; "${station}" refused)`;
+    return null;
+  }
+
   function handleBatch(messages: readonly Message[]): Outcome[] {
     const stored: TelemetryEvent[] = [];
-    const outcomes = store.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.size ?? m.payload.byteLength, m.receivedAt, stored)));
+    const outcomes = store.writer.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.size ?? m.payload.byteLength, m.receivedAt, stored)));
     tell(stored);
     return outcomes;
   }
@@ -130,7 +151,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   return {
     handleBatch,
-    isStorageFailure: (err) => store.isStorageFailure(err),
+    isStorageFailure: (err) => store.writer.isStorageFailure(err),
     quarantinePoison(m, err) {
       const why = err instanceof Error ? err.message : String(err);
       log.error('a message could not be stored and was quarantined', { topic: m.topic.slice(0, 200), error: why });
@@ -143,7 +164,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         listeners.delete(listener);
       };
     },
-    counters: () => store.counters(),
+    counters: () => store.writer.counters(),
+    setLines(lines) {
+      stationsByLine = new Map(lines.map((l) => [l.id, new Set(l.stations)]));
+    },
   };
 }
 

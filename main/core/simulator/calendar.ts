@@ -1,45 +1,14 @@
-// When the plant is not scheduled to produce: planned breaks and any time of day no shift covers.
-// Works in the plant's timezone, day by day, so the simulator can run forward without an end date.
-import { DateTime } from 'luxon';
-import { minutesOf, type ShiftConfig } from '../../../shared/config.ts';
-
-const DAY_MIN = 1440;
+// When the plant is not scheduled to produce: planned breaks, any time no shift covers, and days no
+// shift runs on (CONTRACT §2.2: weekdays, holidays, make-up working days). Built from the same shift
+// instances the figures use, one production date at a time, so the simulator can run forward without an
+// end date and a DST night keeps the configured local times.
+import { addDays, localDate, shiftInstancesOfDate, type Calendar as ShiftCalendar } from '../../../shared/shifts.ts';
+import { unionWindows } from '../../../shared/figures.ts';
 
 /** A planned stop [start, end) in epoch ms. */
 export interface StopWindow {
   start: number;
   end: number;
-}
-
-/** Minute-of-day runs (start inclusive, end exclusive, 0…1440) where no shift is producing. */
-export function idleMinuteRuns(shifts: readonly ShiftConfig[]): Array<[number, number]> {
-  const productive = new Uint8Array(DAY_MIN);
-  for (const s of shifts) {
-    const start = minutesOf(s.start);
-    // Same rule as the config check: end ≤ start crosses midnight, equal means a 24 h shift.
-    const len = (minutesOf(s.end) - start + DAY_MIN) % DAY_MIN || DAY_MIN;
-    for (let m = 0; m < len; m++) productive[(start + m) % DAY_MIN] = 1;
-  }
-  // Breaks are cleared after all shifts are laid down, so an overlapping shift can't re-open a break.
-  for (const s of shifts) {
-    for (const b of s.breaks) {
-      const start = minutesOf(b.start);
-      const len = (minutesOf(b.end) - start + DAY_MIN) % DAY_MIN;
-      for (let m = 0; m < len; m++) productive[(start + m) % DAY_MIN] = 0;
-    }
-  }
-  const runs: Array<[number, number]> = [];
-  let m = 0;
-  while (m < DAY_MIN) {
-    if (productive[m]) {
-      m++;
-      continue;
-    }
-    const from = m;
-    while (m < DAY_MIN && !productive[m]) m++;
-    runs.push([from, m]);
-  }
-  return runs;
 }
 
 export interface Calendar {
@@ -50,44 +19,63 @@ export interface Calendar {
   stopAfter(ts: number): StopWindow | null;
 }
 
-export function createCalendar(shifts: readonly ShiftConfig[], timezone: string, fromTs: number): Calendar {
-  const runs = idleMinuteRuns(shifts);
-  if (runs.length === 0) return { stopAfter: () => null };
-  if (runs.length === 1 && runs[0][0] === 0 && runs[0][1] === DAY_MIN) {
-    const forever: StopWindow = { start: -Infinity, end: Infinity };
-    return { stopAfter: () => forever };
-  }
+/** Days looked ahead for the next productive minute: a plant closed longer than this counts as never producing. */
+const MAX_CLOSED_DAYS = 60;
 
-  const windows: StopWindow[] = [];
-  // Start a day early so a stop that began the evening before `fromTs` is seen whole.
-  let nextDay = DateTime.fromMillis(fromTs, { zone: timezone }).startOf('day').minus({ days: 1 });
-  let generatedUntil = nextDay.toMillis();
+export function createCalendar(cal: ShiftCalendar, fromTs: number): Calendar {
+  // Productive time: every shift instance minus its breaks, merged; a stop is the time between two of them.
+  const productive: StopWindow[] = [];
+  let nextDate = addDays(localDate(cal.timezone, fromTs), -2);
   let cursor = 0;
 
-  const addDay = () => {
-    for (const [from, to] of runs) {
-      // Wall-clock hours and minutes, so a DST day keeps the configured local times.
-      const s = nextDay.set({ hour: Math.floor(from / 60), minute: from % 60 }).toMillis();
-      const end = (to === DAY_MIN ? nextDay.plus({ days: 1 }) : nextDay.set({ hour: Math.floor(to / 60), minute: to % 60 })).toMillis();
-      const last = windows[windows.length - 1];
-      // A stop that runs over midnight arrives as two runs (…–24:00 and 00:00–…): join them.
-      if (last && last.end >= s) last.end = Math.max(last.end, end);
-      else if (end > s) windows.push({ start: s, end });
+  const addDate = () => {
+    for (const s of shiftInstancesOfDate(cal, nextDate)) {
+      let at = s.start;
+      for (const b of s.breaks) {
+        if (b.start > at) productive.push({ start: at, end: b.start });
+        at = Math.max(at, b.end);
+      }
+      if (s.end > at) productive.push({ start: at, end: s.end });
     }
-    nextDay = nextDay.plus({ days: 1 });
-    generatedUntil = nextDay.toMillis();
+    const merged = unionWindows(productive.splice(0));
+    productive.push(...merged);
+    nextDate = addDays(nextDate, 1);
   };
+
+  for (let i = 0; i < MAX_CLOSED_DAYS + 2; i++) addDate();
+  if (productive.length === 0) return { stopAfter: () => ({ start: -Infinity, end: Infinity }) };
+  // A plant that never stops: one productive run that keeps joining the next day's.
+  if (productive.length === 1 && shiftsCoverEveryMinute(cal)) return { stopAfter: () => null };
 
   return {
     stopAfter(ts) {
-      for (;;) {
-        // The last window may still grow when the next day is added (a stop over midnight), so the cursor
-        // never moves past it, and it is only handed out once a later day exists.
-        while (cursor < windows.length - 1 && windows[cursor].end <= ts) cursor++;
-        const w = windows[cursor];
-        if (w && w.end > ts && (cursor < windows.length - 1 || w.end < generatedUntil)) return w;
-        addDay();
+      // Keep MAX_CLOSED_DAYS of calendar ahead of `ts`, so a stop is only handed out once its end is known.
+      while (productive[productive.length - 1].end < ts + MAX_CLOSED_DAYS * 86_400_000) {
+        const before = productive.length;
+        addDate();
+        if (productive.length === before && nextDate > addDays(localDate(cal.timezone, ts), 10 * MAX_CLOSED_DAYS)) break;
       }
+      while (cursor < productive.length - 1 && productive[cursor + 1].start <= ts) cursor++;
+      const run = productive[cursor];
+      // Before the first productive run (history that starts in a stop), the stop ends where it begins.
+      if (ts < run.start) return { start: -Infinity, end: run.start };
+      const next = productive[cursor + 1];
+      return next ? { start: run.end, end: next.start } : { start: run.end, end: Infinity };
     },
   };
+}
+
+/** Whether the shifts leave no minute of any day unplanned (a round-the-clock plant with no breaks, every day). */
+function shiftsCoverEveryMinute(cal: ShiftCalendar): boolean {
+  if (cal.calendar?.holidays.length) return false;
+  if (cal.shifts.some((s) => s.days && s.days.length < 7)) return false;
+  const covered = new Uint8Array(1440);
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  for (const s of cal.shifts) {
+    if (s.breaks?.length) continue;
+    const start = minutes(s.start);
+    const len = (minutes(s.end) - start + 1440) % 1440 || 1440;
+    for (let m = 0; m < len; m++) covered[(start + m) % 1440] = 1;
+  }
+  return covered.every((c) => c === 1);
 }

@@ -146,7 +146,7 @@ function createLineSim(config: Config, line: LineConfig, seed: number, boot: str
   const nextSerial = fast
     ? createCellSerials(config.timezone)
     : createVinSerials(config.timezone, 'ABCDEFGHJKLMNPRSTVWXYZ'[hash32(line.id) % 22], 100_000 + Math.floor(rng() * 800_000));
-  const calendar = createCalendar(config.shifts, config.timezone, startTs);
+  const calendar = createCalendar(config, startTs);
   const lineId = line.id;
 
   // The line starts full: the unit furthest downstream is the oldest.

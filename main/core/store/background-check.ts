@@ -2,8 +2,8 @@
 // (10 lines: ~140 M) would keep ingest from starting for most of a minute. For a large file it runs in a
 // worker thread on its own read-only connection while ingest goes on; what it finds is handled by the
 // core (see service.ts: a damaged file stops acknowledgements and is recovered at the next start).
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../worker-url.ts';
 
 export interface CheckResult {
   ts: number;
@@ -18,28 +18,8 @@ export interface BackgroundCheck {
   cancel(): void;
 }
 
-const SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const t0 = Date.now();
-let db;
-try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-  const rows = db.pragma('quick_check', { simple: false });
-  const detail = rows.map((r) => r.quick_check).join('; ');
-  parentPort.postMessage({ ts: Date.now(), ok: detail === 'ok', detail, ms: Date.now() - t0 });
-} catch (err) {
-  const code = err && err.code ? String(err.code) : '';
-  const corrupt = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
-  parentPort.postMessage(corrupt ? { ts: Date.now(), ok: false, detail: String(err.message), ms: Date.now() - t0 } : { error: String(err && err.message) });
-} finally {
-  try { if (db) db.close(); } catch {}
-}
-`;
-
 export function quickCheckInBackground(file: string): BackgroundCheck {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(SOURCE, { eval: true, workerData: { file, driver }, stdout: false, stderr: false });
+  const worker = new Worker(workerUrl('store/quick-check-worker'), { workerData: { file }, stdout: false, stderr: false });
   // Never what keeps a stopping process alive.
   worker.unref();
   const result = new Promise<CheckResult | null>((resolve) => {

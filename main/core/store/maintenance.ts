@@ -74,7 +74,7 @@ export function openStoreChecked(
       return { store, recovery: null, background: quickCheckInBackground(dbPath) };
     }
     const t0 = performance.now();
-    const check = store.quickCheck();
+    const check = store.care.quickCheck();
     log.info('database quick_check', { ok: check.ok, ms: Math.round(performance.now() - t0) });
     if (check.ok) {
       noteNewestBackup(store, dbPath);
@@ -124,7 +124,7 @@ function fileBytes(dbPath: string): number {
 
 function noteNewestBackup(store: Store, dbPath: string): void {
   const newest = listBackups(dbPath)[0];
-  if (newest) store.noteBackup({ ts: newest.ts, path: newest.file });
+  if (newest) store.care.noteBackup({ ts: newest.ts, path: newest.file });
 }
 
 /** Moves the damaged file aside and restores the newest good backup, or starts a new database. */
@@ -147,8 +147,8 @@ export function recoverDamaged(dbPath: string, config: Config, damage: string, a
       fs.copyFileSync(backup.file, restoring);
       fs.renameSync(restoring, dbPath);
       const store = openStore(dbPath, config);
-      store.quickCheck();
-      store.noteBackup({ ts: backup.ts, path: backup.file });
+      store.care.quickCheck();
+      store.care.noteBackup({ ts: backup.ts, path: backup.file });
       const message =
         `The database file was damaged (${damage}). It was moved aside to ${path.basename(movedTo)} and the backup of ` +
         `${new Date(backup.ts).toISOString().replace('T', ' ').slice(0, 16)} UTC was restored: what was stored after that ` +
@@ -163,7 +163,7 @@ export function recoverDamaged(dbPath: string, config: Config, damage: string, a
   }
 
   const store = openStore(dbPath, config);
-  store.quickCheck();
+  store.care.quickCheck();
   const message =
     `The database file was damaged (${damage}) and no usable backup was found. It was moved aside to ` +
     `${path.basename(movedTo)} and a new, empty database was started: earlier history is not shown.`;
@@ -297,7 +297,7 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
   async function backupNow(): Promise<string> {
     const at = now();
     const file = backupName(store.path, at);
-    await store.backupTo(file);
+    await store.care.backupTo(file);
     lastBackupTs = at;
     for (const old of listBackups(store.path).slice(Math.max(1, backupsKept))) {
       fs.rmSync(old.file, { force: true });
@@ -310,7 +310,7 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
     const cutoff = now() - config.retention.rawDays * DAY_MS;
     let total = 0;
     for (let step = 0; step < 1_000_000 && !stopped; step++) {
-      const n = store.pruneRaw(cutoff, batch);
+      const n = store.writer.pruneRaw(cutoff, batch);
       total += n;
       if (n < batch) break;
       await new Promise((r) => setTimeout(r, 5));

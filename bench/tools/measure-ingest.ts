@@ -1,11 +1,10 @@
 // Measures the ingest commit path: queues N QoS 1 cycle messages at a broker for the ingest's persistent
 // session, then times the ingest draining them (commit, then PUBACK, one message at a time), and prints msg/s.
 //
-//   node_modules/.bin/node main/core/ingest/measure-ingest.ts [--broker mqtt://127.0.0.1:1883] [--n 20000] [--sync NORMAL|FULL] [--live]
-//     [--checkpoint worker|timer|sqlite] [--guard-mb 64]
+//   node_modules/.bin/node bench/tools/measure-ingest.ts [--broker mqtt://127.0.0.1:1883] [--n 20000] [--sync NORMAL|FULL] [--live]
+//     [--checkpoint worker|timer] [--guard-mb 64]
 //
 // Also prints the commit times (p50/p99/max, how many over 10 and 40 ms) and the largest WAL file seen:
-// --checkpoint sqlite is SQLite's own checkpoint inside the commit (as before the checkpoint worker).
 //
 // --live publishes while the ingest is connected instead (publisher, and with aedes the broker too, then
 // share this process's one thread with the ingest).
@@ -19,13 +18,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { configOrThrow } from '../../../shared/config.ts';
-import { setLogLevel } from '../log.ts';
-import { Store } from '../store/store.ts';
-import type { CheckpointMode } from '../store/db.ts';
-import { walBytesOf } from '../store/db.ts';
-import { startIngest } from './mqtt-ingest.ts';
-import { createPipeline } from './pipeline.ts';
+import { configOrThrow } from '../../shared/config.ts';
+import { setLogLevel } from '../../main/core/log.ts';
+import { Store } from '../../main/core/store/store.ts';
+import type { CheckpointMode } from '../../main/core/store/checkpoint.ts';
+import { walBytesOf } from '../../main/core/store/db.ts';
+import { startIngest } from '../../main/core/ingest/mqtt-ingest.ts';
+import { createPipeline } from '../../main/core/ingest/pipeline.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +62,7 @@ const config = configOrThrow({
 });
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taktboard-measure-'));
-const checkpoint = (['worker', 'timer', 'sqlite'].includes(values.checkpoint) ? values.checkpoint : 'worker') as CheckpointMode;
+const checkpoint = (['worker', 'timer'].includes(values.checkpoint) ? values.checkpoint : 'worker') as CheckpointMode;
 const dbFile = path.join(dir, 'measure.sqlite');
 const guardMb = values['guard-mb'] === undefined ? undefined : Number(values['guard-mb']);
 const store = Store.open(dbFile, {
@@ -72,14 +71,14 @@ const store = Store.open(dbFile, {
   checkpoint,
   checkpointOptions: guardMb === undefined ? {} : { guardBytes: guardMb * 1024 * 1024 },
 });
-// Every commit's duration, and the WAL size every 200 commits.
+// Every group commit's duration, and the WAL size every 200 commits.
 const commitMs: number[] = [];
 let walMax = 0;
-const commitEvent = store.commitEvent.bind(store);
-store.commitEvent = (e, receivedAt) => {
+const groupCommit = store.writer.groupCommit.bind(store.writer);
+store.writer.groupCommit = <T>(work: () => T): T => {
   const t = performance.now();
   try {
-    return commitEvent(e, receivedAt);
+    return groupCommit(work);
   } finally {
     commitMs.push(performance.now() - t);
     if (commitMs.length % 200 === 0) walMax = Math.max(walMax, walBytesOf(`${dbFile}-wal`));
@@ -112,10 +111,10 @@ try {
 
   const t1 = values.live ? t0 : performance.now();
   if (!values.live) ingest = run();
-  await until(() => store.counters().stored >= N);
+  await until(() => store.writer.counters().stored >= N);
   const s = (performance.now() - t1) / 1000;
   await ingest.stop();
-  const c = store.counters();
+  const c = store.writer.counters();
   const how = values.live ? 'published and stored live' : 'queued, then drained';
   console.log(`${values.broker ? url : 'aedes in-process'}, WAL ${synchronous}, checkpoint ${checkpoint}, ${how}: ${c.stored} stored, ${c.duplicates} duplicates in ${s.toFixed(2)} s = ${Math.round(N / s)} msg/s`);
   const sorted = [...commitMs].sort((a, b) => a - b);

@@ -1,0 +1,60 @@
+// The argument schemas of the API contract (api.ts), checked at every boundary the arguments cross as
+// `unknown`: the desktop's IPC, the web shell's HTTP and WebSocket. Each schema is typed against the
+// declared arguments, so the two cannot drift apart. The renderer and the preload never import this.
+import { z } from 'zod';
+import { isRealDate } from './dates.ts';
+import {
+  DATE_RE,
+  type DesktopRequestArgs,
+  type DesktopRequestName,
+  type RequestArgs,
+  type RequestName,
+} from './api.ts';
+
+/** A date YYYY-MM-DD that exists (2026-02-30 is refused as bad input, never answered as a server error). */
+const date = z
+  .string()
+  .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+  .refine(isRealDate, { error: (i) => `${JSON.stringify(i.input)} is not a date that exists` });
+const lineId = z.string().min(1).max(64);
+const none = z.strictObject({});
+
+export const requestSchemas = {
+  live: none,
+  trend: z.strictObject({ lineId, minutes: z.union([z.literal(15), z.literal(60)]) }),
+  shiftCalendar: z.strictObject({ date: date.optional() }),
+  history: z.strictObject({ date, shift: z.string().min(1).max(32) }),
+  dailyCsv: z.strictObject({ date }),
+  diagnostics: none,
+  configHistory: none,
+} satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> };
+
+export const desktopRequestSchemas = {
+  saveDailyCsv: z.strictObject({ date }),
+  getSettings: none,
+  saveSettings: z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
+} satisfies { [N in DesktopRequestName]: z.ZodType<DesktopRequestArgs<N>> };
+
+export type ParsedArgs<A> = { ok: true; args: A } | { ok: false; error: string };
+
+/** Every boundary calls this with what arrived as `unknown`. */
+export function parseArgs<N extends RequestName>(name: N, raw: unknown): ParsedArgs<RequestArgs<N>> {
+  return parseWith(requestSchemas[name], name, raw) as ParsedArgs<RequestArgs<N>>;
+}
+
+export function parseDesktopArgs<N extends DesktopRequestName>(name: N, raw: unknown): ParsedArgs<DesktopRequestArgs<N>> {
+  return parseWith(desktopRequestSchemas[name], name, raw) as ParsedArgs<DesktopRequestArgs<N>>;
+}
+
+/** The error words of a date query parameter (`?date=`), as parseArgs gives them. */
+export function checkDate(raw: string | null): string | null {
+  const r = date.safeParse(raw ?? '');
+  return r.success ? null : `date: ${r.error.issues[0]?.message ?? 'must be a date YYYY-MM-DD'}`;
+}
+
+function parseWith(spec: z.ZodType | undefined, name: string, raw: unknown): ParsedArgs<unknown> {
+  if (!spec) return { ok: false, error: `unknown request "${String(name)}"` };
+  const r = spec.safeParse(raw ?? {});
+  if (r.success) return { ok: true, args: r.data };
+  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
+}
