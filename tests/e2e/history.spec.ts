@@ -40,6 +40,9 @@ const cell = (line: ReturnType<import('@playwright/test').Page['locator']>, key:
 
 test('History shows the figures of a shift, and Export downloads the same bytes as the CLI', async ({ page }) => {
   await page.goto(served.url + '#/history');
+  // A plant's own telemetry: no demo marker.
+  await expect(page.getByTestId('history-screen')).toBeVisible();
+  await expect(page.getByTestId('demo-marker')).toHaveCount(0);
   await page.getByTestId('history-date').fill(KNOWN_DATE);
   await page.getByTestId('history-shift').selectOption('Day');
   const l1 = page.locator('[data-testid="history-line"][data-line-id="L1"]');

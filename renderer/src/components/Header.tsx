@@ -3,6 +3,7 @@ import { useI18n } from '../i18nContext.tsx';
 import type { Route } from '../routes.ts';
 import { AlertBanners } from './AlertBanners.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { DemoBanner } from './DemoBanner.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { NavBar } from './NavBar.tsx';
 
@@ -17,7 +18,8 @@ interface Props {
 export function Header({ feed, route, lineId, showSettings, timezone }: Props) {
   const { t } = useI18n();
   return (
-    <header className="header">
+    <header className={feed.snapshot?.mode === 'demo' ? 'header demo' : 'header'}>
+      <DemoBanner mode={feed.snapshot?.mode} reason={feed.snapshot?.modeReason} />
       <div className="header-bar">
         <a className="app-name" href="#/overview">
           {t('app.name')}

@@ -6,13 +6,23 @@ import { formatBytes, formatCount, formatDateTime, revealInvisible } from '../..
 import { usePolling } from '../../hooks/usePolling.ts';
 import type { MessageKey } from '../../i18n.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { ConfigVersionsPanel } from './ConfigVersionsPanel.tsx';
+import { EnginePanel, IngestPanel } from './EnginePanel.tsx';
+import { UnconfiguredPanel } from './UnconfiguredPanel.tsx';
 
 const REFRESH_MS = 5_000;
 /** Beyond a couple of seconds, a station's timestamps start landing in the wrong takt interval. */
 const SKEW_WARN_MS = 2_000;
 
+interface ScreenProps {
+  timezone: string;
+  /** Each configured line's stations (from the live snapshot, kept stable between pushes): the "add to the configuration" JSON. */
+  configuredStations: Readonly<Record<string, readonly string[]>>;
+  canEditSettings: boolean;
+}
+
 /** Memoised: the live feed re-renders the app several times a second, this screen polls on its own. */
-export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone }: { timezone: string }) {
+export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone, configuredStations, canEditSettings }: ScreenProps) {
   const { t } = useI18n();
   const client = useClient();
   const diag = usePolling(() => client.diagnostics({}), 'diagnostics', REFRESH_MS);
@@ -20,19 +30,27 @@ export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone }: {
     <section className="diagnostics" data-testid="diagnostics-screen">
       <h1 className="screen-title">{t('diag.title')}</h1>
       {diag.error ? <LoadError message={diag.error} onRetry={diag.reload} /> : null}
-      {diag.data ? <DiagnosticsBody d={diag.data} timezone={timezone} /> : diag.loading ? <p className="placeholder">{t('app.loading')}</p> : null}
+      {diag.data ? (
+        <DiagnosticsBody d={diag.data} timezone={timezone} configuredStations={configuredStations} canEditSettings={canEditSettings} />
+      ) : diag.loading ? (
+        <p className="placeholder">{t('app.loading')}</p>
+      ) : null}
     </section>
   );
 });
 
 const BROKER_STATUS_TEXT: Record<BrokerStatus, MessageKey> = { connected: 'conn.connected', connecting: 'conn.connecting', offline: 'conn.offline' };
 
-function DiagnosticsBody({ d, timezone }: { d: Diagnostics; timezone: string }) {
+function DiagnosticsBody({ d, timezone, configuredStations, canEditSettings }: { d: Diagnostics } & ScreenProps) {
   return (
     <div className="diag-grid">
       <BrokerPanel d={d} timezone={timezone} />
       <CountersPanel d={d} />
       <DatabasePanel d={d} timezone={timezone} />
+      <IngestPanel d={d} />
+      <EnginePanel d={d} />
+      <UnconfiguredPanel d={d} timezone={timezone} configuredStations={configuredStations} canEditSettings={canEditSettings} />
+      <ConfigVersionsPanel timezone={timezone} />
       <QuarantinePanel d={d} timezone={timezone} />
       <GapsPanel d={d} timezone={timezone} />
       <ClockSkewPanel d={d} />

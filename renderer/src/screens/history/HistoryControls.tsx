@@ -1,79 +1,95 @@
 import type { ShiftCalendar, ShiftRef } from '../../../../shared/api.ts';
-import { addDays } from '../../display.ts';
+import { formatClock } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { ALL_SHIFTS, shortcutSelection, stepDate, yesterdayIsLastWorkday, type Selection, type Shortcut } from './selection.ts';
 
-export const ALL_SHIFTS = 'ALL';
-
-export interface Selection {
-  date: string;
-  shift: string;
-}
-
-/** "This shift" and "last shift" come from the server's calendar, which knows the plant's timezone. */
-export function shortcutSelection(kind: 'this' | 'last' | 'yesterday', calendar: ShiftCalendar): Selection | null {
-  if (kind === 'yesterday') return { date: addDays(calendar.today, -1), shift: ALL_SHIFTS };
-  const ref: ShiftRef | null = kind === 'this' ? calendar.current : calendar.last;
-  return ref ? { date: ref.productionDate, shift: ref.name } : null;
-}
+export { ALL_SHIFTS, shortcutSelection, type Selection } from './selection.ts';
 
 interface Props {
   selection: Selection;
-  shifts: ShiftRef[];
+  /** The shifts that run on the selected date (CONTRACT §2.2), or null while its calendar loads. */
+  shifts: ShiftRef[] | null;
+  /** Today's calendar: the shortcuts. */
   calendar: ShiftCalendar | null;
+  /** The selected date's calendar: where the previous/next working day buttons lead. */
+  dateCalendar: ShiftCalendar | null;
+  timezone: string;
   onChange(selection: Selection): void;
-  exporting: boolean;
-  onExport(): void;
 }
 
-export function HistoryControls({ selection, shifts, calendar, onChange, exporting, onExport }: Props) {
+export function HistoryControls({ selection, shifts, calendar, dateCalendar, timezone, onChange }: Props) {
   const { t } = useI18n();
-  const shortcut = (kind: 'this' | 'last' | 'yesterday') => {
+  const shortcut = (kind: Shortcut) => {
     const next = calendar ? shortcutSelection(kind, calendar) : null;
     if (next) onChange(next);
   };
-  // The selected shift stays listed even when the picked date's calendar has not loaded yet.
-  const names = shifts.map((s) => s.name);
-  if (selection.shift !== ALL_SHIFTS && !names.includes(selection.shift)) names.push(selection.shift);
+  const today = calendar?.today ?? null;
+  const previous = dateCalendar ? stepDate('previous', dateCalendar, today) : null;
+  const next = dateCalendar ? stepDate('next', dateCalendar, today) : null;
+  // The selected shift stays listed while the picked date's calendar loads.
+  const options = (shifts ?? []).map((s) => ({ value: s.name, label: t('history.shiftOption', { name: s.name, start: formatClock(s.start, timezone), end: formatClock(s.end, timezone) }) }));
+  if (selection.shift !== ALL_SHIFTS && !options.some((o) => o.value === selection.shift)) options.push({ value: selection.shift, label: selection.shift });
+  const yesterdayLabel =
+    calendar && calendar.previousWorkday && !yesterdayIsLastWorkday(calendar) ? t('history.lastWorkday', { date: calendar.previousWorkday }) : t('history.yesterday');
   return (
     <div className="history-controls">
-      <label>
-        <span>{t('history.date')}</span>
-        <input
-          type="date"
-          data-testid="history-date"
-          value={selection.date}
-          max={calendar?.today}
-          required
-          onChange={(e) => {
-            if (e.target.value) onChange({ ...selection, date: e.target.value });
-          }}
-        />
-      </label>
+      <div className="day-nav" role="group" aria-label={t('history.dayNav')}>
+        <button
+          type="button"
+          data-testid="history-previous-day"
+          disabled={!previous}
+          title={previous ? t('history.goTo', { label: t('history.previousDay'), date: previous }) : undefined}
+          aria-label={previous ? t('history.goTo', { label: t('history.previousDay'), date: previous }) : t('history.previousDay')}
+          onClick={() => previous && onChange({ ...selection, date: previous })}
+        >
+          {t('history.previousDay')}
+        </button>
+        <label>
+          <span>{t('history.date')}</span>
+          <input
+            type="date"
+            data-testid="history-date"
+            value={selection.date}
+            max={calendar?.today}
+            required
+            onChange={(e) => {
+              if (e.target.value) onChange({ ...selection, date: e.target.value });
+            }}
+          />
+        </label>
+        <button
+          type="button"
+          data-testid="history-next-day"
+          disabled={!next}
+          title={next ? t('history.goTo', { label: t('history.nextDay'), date: next }) : undefined}
+          aria-label={next ? t('history.goTo', { label: t('history.nextDay'), date: next }) : t('history.nextDay')}
+          onClick={() => next && onChange({ ...selection, date: next })}
+        >
+          {t('history.nextDay')}
+        </button>
+      </div>
       <label>
         <span>{t('history.shift')}</span>
         <select data-testid="history-shift" value={selection.shift} onChange={(e) => onChange({ ...selection, shift: e.target.value })}>
-          {names.map((name) => (
-            <option key={name} value={name}>
-              {name}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
             </option>
           ))}
           <option value={ALL_SHIFTS}>{t('history.all')}</option>
         </select>
       </label>
-      <div className="shortcuts" role="group">
+      <div className="shortcuts" role="group" aria-label={t('history.shortcuts')}>
         <button type="button" data-testid="history-this-shift" disabled={!calendar?.current} onClick={() => shortcut('this')}>
           {t('history.thisShift')}
         </button>
         <button type="button" data-testid="history-last-shift" disabled={!calendar?.last} onClick={() => shortcut('last')}>
           {t('history.lastShift')}
         </button>
-        <button type="button" data-testid="history-yesterday" disabled={!calendar} onClick={() => shortcut('yesterday')}>
-          {t('history.yesterday')}
+        <button type="button" data-testid="history-yesterday" disabled={!calendar?.previousWorkday} onClick={() => shortcut('yesterday')}>
+          {yesterdayLabel}
         </button>
       </div>
-      <button type="button" className="primary" data-testid="history-export" disabled={exporting} onClick={onExport}>
-        {exporting ? t('history.exporting') : t('history.export')}
-      </button>
     </div>
   );
 }

@@ -1,16 +1,20 @@
 import type { HistoryLine, HistoryView } from '../../../../shared/api.ts';
 import { formatFigure } from '../../../../shared/format.ts';
-import { formatCount, formatMs } from '../../display.ts';
+import { formatClock, formatCount, formatMs } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { FigureCell, FigureTable } from './FigureTable.tsx';
 import { HourlyChart } from './HourlyChart.tsx';
 import { StateTimeline } from './StateTimeline.tsx';
 import { TaktHistogram } from './TaktHistogram.tsx';
 
-export function HistoryLineSection({ line, view }: { line: HistoryLine; view: HistoryView }) {
+/** `soFarUntil`: the figures are those of a shift or day not over, taken up to then (CONTRACT §2.3). */
+export function HistoryLineSection({ line, view, soFarUntil }: { line: HistoryLine; view: HistoryView; soFarUntil: number | null }) {
   const { t } = useI18n();
+  const soFar = soFarUntil !== null;
+  // The timeline covers what has happened: a part of the shift still to come is not an "unknown" state.
+  const windows = view.windows.filter((w) => w.soFarEnd > w.start).map((w) => ({ start: w.start, end: w.soFarEnd }));
   return (
-    <section className="panel history-line" data-testid="history-line" data-line-id={line.id}>
+    <section className={soFar ? 'panel history-line so-far' : 'panel history-line'} data-testid="history-line" data-line-id={line.id} data-so-far={soFar ? 'true' : undefined}>
       <header className="panel-head">
         <h2>
           {line.name} <span className="card-id">{line.id}</span>
@@ -21,11 +25,11 @@ export function HistoryLineSection({ line, view }: { line: HistoryLine; view: Hi
           <FigureCell figure="targetTaktS" text={formatFigure('targetTaktS', line.targetTaktS)} />
         </dl>
       </header>
-      <h3>{t('history.figures')}</h3>
+      <h3>{soFar ? t('history.figuresSoFar', { time: formatClock(soFarUntil, view.timezone) }) : t('history.figures')}</h3>
       <FigureTable figures={line.figures} />
       <div className="history-charts">
         <div>
-          <h3>{t('history.hourly')}</h3>
+          <h3>{soFar ? t('history.hourlySoFar') : t('history.hourly')}</h3>
           <HourlyChart hourly={line.hourly} timezone={view.timezone} />
         </div>
         <div>
@@ -34,7 +38,7 @@ export function HistoryLineSection({ line, view }: { line: HistoryLine; view: Hi
         </div>
       </div>
       <h3>{t('history.timeline')}</h3>
-      <StateTimeline timeline={line.timeline} windows={view.windows} timezone={view.timezone} />
+      <StateTimeline timeline={line.timeline} windows={windows} timezone={view.timezone} />
       <div className="history-tables">
         <div>
           <h3>{t('history.stations')}</h3>

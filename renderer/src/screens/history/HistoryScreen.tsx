@@ -1,12 +1,15 @@
 import { memo, useEffect, useState } from 'react';
-import type { ShiftCalendar } from '../../../../shared/api.ts';
+import type { HistoryView, ShiftCalendar } from '../../../../shared/api.ts';
 import type { ExportOutcome } from '../../api/client.ts';
 import { LoadError } from '../../components/LoadError.tsx';
 import { useClient } from '../../clientContext.tsx';
+import { formatClock } from '../../display.ts';
 import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
-import { ALL_SHIFTS, HistoryControls, shortcutSelection, type Selection } from './HistoryControls.tsx';
+import { HistoryControls } from './HistoryControls.tsx';
 import { HistoryLineSection } from './HistoryLineSection.tsx';
+import { progressOf } from './progress.ts';
+import { initialSelection, shiftOnDate, type Selection } from './selection.ts';
 
 /** A running shift keeps changing, so today's view refreshes; past days do not. */
 const TODAY_REFRESH_MS = 30_000;
@@ -21,38 +24,31 @@ export const HistoryScreen = memo(function HistoryScreen() {
   const todayCalendar = usePolling(() => client.shiftCalendar({}), 'today', CALENDAR_REFRESH_MS);
   const [selection, setSelection] = useState<Selection | null>(null);
 
-  // Opens on the running shift, the question a supervisor most often has.
+  // Opens on the running shift, the question a supervisor most often has (on a day off, the last one).
   useEffect(() => {
     if (selection || !todayCalendar.data) return;
-    setSelection(shortcutSelection('this', todayCalendar.data) ?? { date: todayCalendar.data.today, shift: ALL_SHIFTS });
+    setSelection(initialSelection(todayCalendar.data));
   }, [selection, todayCalendar.data]);
 
   if (!selection) {
     return todayCalendar.error ? <LoadError message={todayCalendar.error} onRetry={todayCalendar.reload} /> : <p className="placeholder">{t('app.loading')}</p>;
   }
-  return <HistoryBody selection={selection} onSelect={setSelection} today={todayCalendar.data?.today ?? null} calendar={todayCalendar.data} />;
+  return <HistoryBody selection={selection} onSelect={setSelection} calendar={todayCalendar.data} />;
 });
 
-function HistoryBody({
-  selection,
-  onSelect,
-  today,
-  calendar,
-}: {
-  selection: Selection;
-  onSelect(s: Selection): void;
-  today: string | null;
-  calendar: ShiftCalendar | null;
-}) {
+function HistoryBody({ selection, onSelect, calendar }: { selection: Selection; onSelect(s: Selection): void; calendar: ShiftCalendar | null }) {
   const { t } = useI18n();
   const client = useClient();
-  const dateCalendar = usePolling(() => client.shiftCalendar({ date: selection.date }), selection.date, null);
-  const view = usePolling(
-    () => client.history({ date: selection.date, shift: selection.shift }),
-    `${selection.date}|${selection.shift}`,
-    selection.date === today ? TODAY_REFRESH_MS : null,
-  );
+  const today = calendar?.today ?? null;
+  const dateCalendar = usePolling(() => client.shiftCalendar({ date: selection.date }), selection.date, selection.date === today ? CALENDAR_REFRESH_MS : null);
+  const dateShifts = dateCalendar.data?.shifts ?? null;
+  // A shift that does not run on the picked date becomes the whole day: never a request for a shift with no instance.
+  const shift = dateShifts ? shiftOnDate(selection.shift, dateShifts) : null;
+  useEffect(() => {
+    if (shift !== null && shift !== selection.shift) onSelect({ ...selection, shift });
+  }, [shift, selection, onSelect]);
   const [exportState, setExportState] = useState<ExportState>({ kind: 'idle' });
+  const timezone = dateCalendar.data?.timezone ?? calendar?.timezone ?? 'UTC';
 
   const onExport = () => {
     setExportState({ kind: 'busy' });
@@ -64,34 +60,94 @@ function HistoryBody({
 
   return (
     <section className="history" data-testid="history-screen">
-      <h1 className="screen-title">{t('history.title')}</h1>
+      <div className="history-head">
+        <h1 className="screen-title">{t('history.title')}</h1>
+        <button type="button" className="primary" data-testid="history-export" disabled={exportState.kind === 'busy'} onClick={onExport}>
+          {exportState.kind === 'busy' ? t('history.exporting') : t('history.export')}
+        </button>
+      </div>
       <HistoryControls
         selection={selection}
-        shifts={dateCalendar.data?.shifts ?? []}
+        shifts={dateShifts}
         calendar={calendar}
+        dateCalendar={dateCalendar.data}
+        timezone={timezone}
         onChange={(next) => {
           setExportState({ kind: 'idle' });
           onSelect(next);
         }}
-        exporting={exportState.kind === 'busy'}
-        onExport={onExport}
       />
       <ExportMessage state={exportState} />
+      {dateCalendar.error && !dateCalendar.data ? <LoadError message={dateCalendar.error} onRetry={dateCalendar.reload} /> : null}
+      {dateShifts === null || shift === null ? (
+        dateCalendar.loading ? <p className="placeholder">{t('app.loading')}</p> : null
+      ) : dateShifts.length === 0 ? (
+        <NoShift date={selection.date} />
+      ) : (
+        <HistoryResult date={selection.date} shift={shift} refresh={selection.date === today} />
+      )}
+    </section>
+  );
+}
+
+/** A holiday, a weekend or another day off picked by hand: said in words, not an empty screen. */
+function NoShift({ date }: { date: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="panel history-no-shift" data-testid="history-no-shift" role="status">
+      <h2>{t('history.noShift')}</h2>
+      <p>{t('history.noShiftDetail', { date })}</p>
+    </div>
+  );
+}
+
+function HistoryResult({ date, shift, refresh }: { date: string; shift: string; refresh: boolean }) {
+  const { t } = useI18n();
+  const client = useClient();
+  const view = usePolling(() => client.history({ date, shift }), `${date}|${shift}`, refresh ? TODAY_REFRESH_MS : null);
+  if (view.error && !view.data) return <LoadError message={view.error} onRetry={view.reload} />;
+  if (!view.data) return view.loading ? <p className="placeholder">{t('app.loading')}</p> : null;
+  const data = view.data;
+  const progress = progressOf(data);
+  return (
+    <>
       {view.error ? <LoadError message={view.error} onRetry={view.reload} /> : null}
-      {view.data ? (
+      <StatusMarker view={data} />
+      <p className="note" data-testid="history-meta">
+        {data.date} · {data.shift} · {t('history.computed', { ms: Math.round(data.computeMs), tz: data.timezone })}
+      </p>
+      {progress.status === 'not_started' ? null : (
         <>
-          <p className="note" data-testid="history-meta">
-            {view.data.date} · {view.data.shift} · {t('history.computed', { ms: Math.round(view.data.computeMs), tz: view.data.timezone })}
-          </p>
-          {view.data.lines.length === 0 ? <p className="placeholder">{t('history.noLines')}</p> : null}
-          {view.data.lines.map((line) => (
-            <HistoryLineSection key={line.id} line={line} view={view.data!} />
+          {data.lines.length === 0 ? <p className="placeholder">{t('history.noLines')}</p> : null}
+          {data.lines.map((line) => (
+            <HistoryLineSection key={line.id} line={line} view={data} soFarUntil={progress.upTo} />
           ))}
         </>
-      ) : view.loading ? (
-        <p className="placeholder">{t('app.loading')}</p>
-      ) : null}
-    </section>
+      )}
+    </>
+  );
+}
+
+/** Figures of a shift or day that is not over are "so far" (CONTRACT §2.3): said in words, above them. */
+function StatusMarker({ view }: { view: HistoryView }) {
+  const { t } = useI18n();
+  const progress = progressOf(view);
+  const clock = (ts: number | null) => formatClock(ts, view.timezone);
+  if (progress.status === 'complete') {
+    return (
+      <p className="history-status status-complete" data-testid="history-status" data-status="complete">
+        <span className="status-chip">✓ {t('history.complete')}</span>
+      </p>
+    );
+  }
+  const inProgress = progress.status === 'in_progress';
+  return (
+    <div className={`history-status status-${progress.status}`} data-testid="history-status" data-status={progress.status} role="status">
+      <span className="status-chip">{inProgress ? `◔ ${t('history.inProgress')}` : `○ ${t('history.notStarted')}`}</span>
+      <span className="status-detail">
+        {inProgress ? t('history.inProgressDetail', { time: clock(progress.upTo) }) : t('history.notStartedDetail', { time: clock(progress.startsAt) })}
+      </span>
+    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import { useClient } from '../../clientContext.tsx';
 import { classifyTakt, formatTaktS } from '../../display.ts';
 import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { routeHref } from '../../routes.ts';
 import { StationTable } from './StationTable.tsx';
 import { TaktTrendChart } from './TaktTrendChart.tsx';
 
@@ -24,7 +25,10 @@ function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine
   const [minutes, setMinutes] = useState<Minutes>(15);
   const trend = usePolling(() => client.trend({ lineId, minutes }), `${lineId}|${minutes}`, TREND_REFRESH_MS);
   // Live stations are pushed continuously; the trend's copy only refreshes with the chart.
-  const stations = line?.stations ?? trend.data?.stations ?? [];
+  const all = line?.stations ?? trend.data?.stations ?? [];
+  // Stations telemetry names that the configuration does not list are kept apart: they take no part in the figures.
+  const stations = all.filter((s) => s.configured);
+  const unconfigured = all.filter((s) => !s.configured);
   const bottleneck = line ? line.bottleneckStation : (trend.data?.bottleneckStation ?? null);
   return (
     <section className="line-screen" data-testid="line-screen" data-line-id={lineId}>
@@ -32,7 +36,7 @@ function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine
       <div className="panel">
         <div className="panel-head">
           <h2>{t('line.trend')}</h2>
-          <div className="toggle" role="group">
+          <div className="toggle" role="group" aria-label={t('line.trendWindow')}>
             {([15, 60] as const).map((m) => (
               <button key={m} type="button" aria-pressed={minutes === m} className={minutes === m ? 'active' : undefined} data-testid={`trend-${m}`} onClick={() => setMinutes(m)}>
                 {t(m === 15 ? 'line.window15' : 'line.window60')}
@@ -50,6 +54,16 @@ function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine
         </div>
         <StationTable stations={stations} bottleneck={bottleneck} timezone={timezone} />
       </div>
+      {unconfigured.length > 0 ? (
+        <div className="panel unconfigured-panel" data-testid="unconfigured-stations">
+          <div className="panel-head">
+            <h2>{t('line.unconfiguredStations')}</h2>
+            <a href={routeHref({ screen: 'diagnostics' })}>{t('line.toDiagnostics')}</a>
+          </div>
+          <p className="note">{t('line.unconfiguredNote')}</p>
+          <StationTable stations={unconfigured} bottleneck={null} timezone={timezone} testId="unconfigured-station-table" />
+        </div>
+      ) : null}
     </section>
   );
 }
@@ -61,6 +75,11 @@ function LineSummary({ lineId, line }: { lineId: string; line: LiveLine | null }
   return (
     <div className="line-summary">
       <h1 className="screen-title">{line.name}</h1>
+      {line.configured ? null : (
+        <p className="unconfigured-line" data-testid="unconfigured-line">
+          ⚠ {t('line.unconfiguredLine')}
+        </p>
+      )}
       <span className={`line-state line-state-${line.state}`} data-state={line.state}>
         {t(`lineState.${line.state}`)}
       </span>

@@ -6,12 +6,13 @@ interface Props {
   stations: LiveStation[];
   bottleneck: string | null;
   timezone: string;
+  testId?: string;
 }
 
-export function StationTable({ stations, bottleneck, timezone }: Props) {
+export function StationTable({ stations, bottleneck, timezone, testId = 'station-table' }: Props) {
   const { t } = useI18n();
   return (
-    <table className="table stations" data-testid="station-table">
+    <table className="table stations" data-testid={testId}>
       <thead>
         <tr>
           <th>{t('col.station')}</th>
@@ -31,7 +32,7 @@ export function StationTable({ stations, bottleneck, timezone }: Props) {
               <td>
                 {s.id}
                 {isBottleneck ? <span className="tag tag-bottleneck">{t('line.bottleneck')}</span> : null}
-                {s.configured ? null : <span className="tag">{t('line.notConfigured')}</span>}
+                {s.configured ? null : <span className="tag tag-unconfigured">{t('line.unconfiguredStations')}</span>}
               </td>
               <td>
                 <span className={`state-chip state-chip-${state}`} data-state={state}>

@@ -12,9 +12,12 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
   const href = routeHref({ screen: 'line', lineId: line.id });
   // A stopped line has no current speed; showing the last rate would suggest it still runs.
   const speed = line.state === 'stopped' ? 0 : line.unitsPerMin;
+  // A configured line with no shift now (a holiday, a weekend, between shifts): nothing is planned, so the
+  // card says so instead of a plan or an attainment.
+  const noShift = line.configured && line.shift === null;
   return (
     <article
-      className={`line-card takt-${status} state-${line.state}${line.configured ? '' : ' unconfigured'}`}
+      className={`line-card takt-${status} state-${line.state}${line.configured ? '' : ' unconfigured'}${noShift ? ' no-shift' : ''}`}
       data-testid="line-card"
       data-line-id={line.id}
       onClick={() => {
@@ -42,7 +45,15 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
           {t(`takt.${status}`)}
         </div>
         <div className="target-takt" data-testid="target-takt" data-value={line.targetTaktS ?? ''}>
-          {line.targetTaktS === null ? t('card.noTarget') : t('card.target', { value: formatTaktS(line.targetTaktS) })}
+          {noShift ? (
+            <span className="no-shift-tag" data-testid="no-shift">
+              {t('card.noShift')}
+            </span>
+          ) : line.targetTaktS === null ? (
+            t('card.noTarget')
+          ) : (
+            t('card.target', { value: formatTaktS(line.targetTaktS) })
+          )}
         </div>
       </div>
 
@@ -54,7 +65,7 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
               {formatCount(line.shiftUnits)}
             </span>
             <span className="figure-sub">
-              {line.shiftTargetUnits === null ? t('card.noPlan') : t('card.unitsOfPlan', { plan: formatCount(line.shiftTargetUnits) })}
+              {noShift ? t('card.noShift') : line.shiftTargetUnits === null ? t('card.noPlan') : t('card.unitsOfPlan', { plan: formatCount(line.shiftTargetUnits) })}
             </span>
           </dd>
         </div>
