@@ -65,6 +65,15 @@ function listen(broker: Aedes, port: number, sockets: Set<net.Socket>): Promise<
 const BINARY_CANDIDATES: Record<string, string[]> = {
   mosquitto: ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto', '/opt/homebrew/sbin/mosquitto'],
   mosquitto_passwd: ['/usr/bin/mosquitto_passwd', '/usr/local/bin/mosquitto_passwd', '/opt/homebrew/bin/mosquitto_passwd'],
+  mosquitto_pub: ['/usr/bin/mosquitto_pub', '/usr/local/bin/mosquitto_pub', '/opt/homebrew/bin/mosquitto_pub'],
+};
+
+/** The Debian package that installs a binary (.ci/run installs the same ones). */
+const DEBIAN_PACKAGE: Record<string, string> = {
+  mosquitto: 'mosquitto',
+  mosquitto_passwd: 'mosquitto',
+  mosquitto_pub: 'mosquitto-clients',
+  mosquitto_sub: 'mosquitto-clients',
 };
 
 export function findBinary(name: string): string | null {
@@ -83,7 +92,7 @@ export function findBinary(name: string): string | null {
 export function requireBinary(name: string): boolean {
   if (findBinary(name)) return true;
   const where = BINARY_CANDIDATES[name] ?? [`/usr/sbin/${name}`, `/usr/bin/${name}`];
-  const pkg = name.startsWith('mosquitto') ? 'mosquitto' : name;
+  const pkg = DEBIAN_PACKAGE[name] ?? name;
   const hint = `${name} not found (looked in ${where.join(', ')}; set ${name.toUpperCase()}_BIN or apt-get install -y ${pkg})`;
   if (process.env.CI) throw new Error(`CI MACHINE IS MISSING A TEST DEPENDENCY: ${hint}. Refusing to skip the tests that need it.`);
   console.warn(`SKIPPED: tests that need ${name}: ${hint}`);

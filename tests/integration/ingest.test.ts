@@ -497,7 +497,7 @@ describe.skipIf(!hasMosquitto)('mosquitto only', () => {
 
   // (mosquitto 2.0's acl_file grants a denied read subscription and filters silently, so the refused
   // SUBACK is tested against aedes above.)
-  it.skipIf(!findBinary('mosquitto_passwd'))('reports a rejected password in words, once', async () => {
+  it.skipIf(!requireBinary('mosquitto_passwd'))('reports a rejected password in words, once', async () => {
     const dir = tempDir('mosquitto-auth');
     const passwd = path.join(dir, 'passwd');
     execFileSync(findBinary('mosquitto_passwd')!, ['-b', '-c', passwd, 'line', 'right']);

@@ -126,9 +126,11 @@ describe.skipIf(!hasMosquitto)('row 19: repeated kill -9 of the writer (mosquitt
         expect([...want].filter((s) => !have.has(s))).toEqual([]);
         expect(have.size).toBe(seqs.length);
         expect(seqs.every((s) => s >= 1 && s <= max)).toBe(true);
+        // The stream counters in the file agree with its rows. Duplicates (redeliveries of what was committed
+        // but not yet acknowledged at a kill) are only reported: how many depends on where the kills land.
         const [stored, dupes] = db.prepare('SELECT SUM(stored), SUM(duplicates) FROM streams').raw().get() as [number, number];
         expect(stored).toBe(seqs.length);
-        expect(dupes).toBeGreaterThanOrEqual(0);
+        console.log(`row 19: ${dupes} redeliveries counted as duplicates`);
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       } finally {
         db.close();

@@ -5,7 +5,7 @@
 // 32: 1 MB and 50 MB publishes: MQTT 5 tells the broker our Maximum Packet Size so it never sends them;
 //     MQTT 3.1.1 cannot, so the session reads them as a stream and keeps only a prefix. The memory of
 //     `serve` stays flat either way, and ingest goes on.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +15,7 @@ import { configOrThrow, type Config } from '../../shared/config.ts';
 import { createPipeline } from '../../main/core/ingest/pipeline.ts';
 import { startIngest, type AlertCode } from '../../main/core/ingest/mqtt-ingest.ts';
 import { Store } from '../../main/core/store/store.ts';
-import { requireBinary, startMosquitto, type MosquittoHandle } from '../helpers/brokers.ts';
+import { findBinary, requireBinary, startMosquitto, type MosquittoHandle } from '../helpers/brokers.ts';
 import { startServe } from '../helpers/serve.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
@@ -134,24 +134,12 @@ function rssMiB(pid: number): number {
 
 async function publishFile(broker: MosquittoHandle, file: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const p = spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', '-t', TOPIC, '-f', file], { stdio: 'ignore' });
+    const p = spawn(findBinary('mosquitto_pub')!, ['-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', '-t', TOPIC, '-f', file], { stdio: 'ignore' });
     p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mosquitto_pub exited ${code}`))));
   });
 }
 
-const hasPub = (() => {
-  try {
-    execFileSync('mosquitto_pub', ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch (e) {
-    // --help exits 1 but runs; a missing binary throws ENOENT.
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (process.env.CI) throw new Error('CI MACHINE IS MISSING mosquitto_pub (apt-get install -y mosquitto-clients)');
-      return false;
-    }
-    return true;
-  }
-})();
+const hasPub = requireBinary('mosquitto_pub');
 
 describe.skipIf(!hasMosquitto || !hasPub)('row 32: oversized publishes through mosquitto', () => {
   for (const protocolVersion of [5, 4] as const) {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../helpers/brokers.ts';
+import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { startServe, type Served } from '../helpers/serve.ts';
 
@@ -34,7 +34,7 @@ async function counters(s: Served) {
   return (await (await fetch(s.url + 'api/live')).json()).counters as { stored: number; duplicates: number; quarantined: number };
 }
 
-describe('serve under kills and hostile input', () => {
+describe.skipIf(!requireBinary('mosquitto'))('serve under kills and hostile input', () => {
   let broker: Awaited<ReturnType<typeof startMosquitto>>;
   let served: Served | undefined;
   const dir = tempDir('serve-hostile');

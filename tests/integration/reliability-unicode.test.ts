@@ -1,6 +1,7 @@
 // RELIABILITY.md row 28: unicode hazards in the free-text fields (unit, reason, boot) and in names: RTL
-// override, zero-width characters, 10 000 characters, lone surrogates. Each must be stored normalised or
-// refused with a reason, never break ingest; the daily CSV neutralises cells starting with = + - @.
+// override, zero-width characters, 10 000 characters, lone surrogates. RTL and zero-width characters are
+// kept as text; 10 000 characters and lone surrogates are refused (quarantined, the field named); none
+// breaks ingest; the daily CSV neutralises cells starting with = + - @.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Config, configOrThrow } from '../../shared/config.ts';
@@ -51,10 +52,6 @@ function outcome(p: Buffer): { outcome: string; error?: string } {
   }
 }
 
-function storedTexts(): string[] {
-  return (store.db.prepare('SELECT unit, reason, boot FROM events').raw().all() as (string | null)[][]).flat().filter((v): v is string => v !== null);
-}
-
 describe('row 28: unicode hazards in payload text fields', () => {
   it('RTL override and zero-width characters are kept as text (the UI escapes them); nothing breaks', () => {
     for (const v of ['\u202eKO-1234', 'U\u200b1\u200d', '\u2066=1+1\u2069', 'Ω\u0301 电池 🔋']) {
@@ -77,12 +74,20 @@ describe('row 28: unicode hazards in payload text fields', () => {
     expect(store.writer.counters().stored).toBe(0);
   });
 
-  it('a lone surrogate in unit or reason is stored normalised (well-formed text) or refused', () => {
+  // The text fields of a payload (shared/telemetry.ts) must be well-formed Unicode: SQLite would store a lone
+  // surrogate as U+FFFD, so the message is refused like any other field out of range (CONTRACT §1.4).
+  it('a lone surrogate in unit or reason is refused: quarantined with the field named, its escape kept as text', () => {
     for (const field of ['unit', 'reason']) {
-      for (const v of LONE) expect(['stored', 'quarantined']).toContain(outcome(payload({ [field]: v })).outcome);
+      for (const v of LONE) {
+        expect(outcome(payload({ [field]: v })), `${field}: ${v}`).toEqual({ outcome: 'quarantined' });
+        const [item] = store.reads.quarantineItems(1);
+        expect(item.reason).toBe(`${field}: contains a lone surrogate (not well-formed Unicode)`);
+        // The payload is shown as the publisher sent it: the escape, as well-formed text.
+        expect(item.payload).toContain(`"${field}":${v}`);
+        expect(item.payload.isWellFormed()).toBe(true);
+      }
     }
-    for (const t of storedTexts()) expect(t.isWellFormed()).toBe(true);
-    for (const item of store.reads.quarantineItems(100)) expect(item.payload.isWellFormed() && item.reason.isWellFormed()).toBe(true);
+    expect(store.writer.counters()).toMatchObject({ stored: 0, quarantined: 2 * LONE.length });
     expect(outcome(payload({ unit: q('ok') })).outcome).toBe('stored');
   });
 
@@ -122,21 +127,30 @@ describe('row 28: names in the daily CSV', () => {
 // Lone surrogates in `boot` (part of an event's identity): SQLite would store them all as U+FFFD, so two
 // different ones would collide in the streams table; they are refused at the contract boundary instead.
 describe('row 28: lone surrogates in boot', () => {
-  it('lone surrogates in boot (part of the identity) never break the store: two different ones are two streams or refused', () => {
-    // SQLite stores a lone surrogate as U+FFFD: "\ud800" and "\udc00" would become the same boot.
-    const results = LONE.map((v, i) => outcome(payload({ boot: v }, 100 + i)));
-    for (const r of results) expect(r.outcome, r.error).not.toBe('threw');
+  it('lone surrogates in boot (part of the identity) are refused, naming the field; ingest goes on', () => {
+    for (const [i, v] of LONE.entries()) {
+      const r = outcome(payload({ boot: v }, 100 + i));
+      expect(r, r.error).toEqual({ outcome: 'quarantined' });
+      expect(store.reads.quarantineItems(1)[0].reason).toBe('boot: contains a lone surrogate (not well-formed Unicode)');
+    }
+    expect(store.writer.counters()).toMatchObject({ stored: 0, quarantined: LONE.length });
     expect(outcome(payload({ boot: q('after') }, 1)).outcome).toBe('stored');
+    expect(store.db.prepare('SELECT boot FROM events').pluck().all()).toEqual(['after']);
   });
 
-  it('the same lone-surrogate boot after a restart is still a duplicate or refused, not a storage failure', () => {
+  it('the same lone-surrogate boot after a restart is refused again, not a storage failure', () => {
     const first = outcome(payload({ boot: '"b\\ud800"' }, 7));
-    expect(first.outcome).not.toBe('threw');
+    expect(first, first.error).toEqual({ outcome: 'quarantined' });
     store.close();
     store = Store.open(dbFile, { synchronous: 'NORMAL', quarantineRows: 100 });
     pipeline = createPipeline({ config: config(), store, now: () => NOW });
     const again = outcome(payload({ boot: '"b\\ud800"' }, 8));
-    expect(again.outcome, again.error).not.toBe('threw');
+    expect(again, again.error).toEqual({ outcome: 'quarantined' });
+    expect(store.reads.quarantineItems(2).map((item) => item.reason)).toEqual([
+      'boot: contains a lone surrogate (not well-formed Unicode)',
+      'boot: contains a lone surrogate (not well-formed Unicode)',
+    ]);
+    expect(store.writer.counters()).toMatchObject({ stored: 0, quarantined: 2 });
   });
 });
 
@@ -174,7 +188,9 @@ describe('row 28 through a broker: a hazardous message never stalls ingest', () 
       const good = () => s.db.prepare("SELECT COUNT(*) FROM events WHERE boot = 'good'").pluck().get() as number;
       while (good() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       expect(good(), 'the good message after the hazards was never stored: ingest is stalled').toBe(1);
-      expect(s.writer.counters().received).toBe(6);
+      // 1, 2, 4: lone surrogates; 3: 30 000 bytes, over the payload limit; 5 (zero-width, RTL) is kept as text.
+      expect(s.writer.counters()).toMatchObject({ received: 6, stored: 2, quarantined: 4 });
+      expect(s.db.prepare('SELECT seq FROM events ORDER BY seq').pluck().all()).toEqual([5, 6]);
     } finally {
       await pub.endAsync(true);
       await ingest.stop();

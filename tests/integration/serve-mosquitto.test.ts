@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { startMosquitto } from '../helpers/brokers.ts';
+import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { startServe, type Served } from '../helpers/serve.ts';
 
@@ -41,7 +41,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000
   return v;
 }
 
-describe('serve against mosquitto with a plant configuration', () => {
+describe.skipIf(!requireBinary('mosquitto'))('serve against mosquitto with a plant configuration', () => {
   let broker: Awaited<ReturnType<typeof startMosquitto>>;
   let served: Served | undefined;
   let pub: mqtt.MqttClient;
