@@ -3,6 +3,8 @@
 // declared arguments, so the two cannot drift apart. The renderer and the preload never import this.
 import { z } from 'zod';
 import { isRealDate } from './dates.ts';
+import { issueWords } from './validation.ts';
+import { english, fieldWords, type Words } from './words.ts';
 import {
   DATE_RE,
   type DesktopRequestArgs,
@@ -35,7 +37,8 @@ export const desktopRequestSchemas = {
   saveSettings: z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
 } satisfies { [N in DesktopRequestName]: z.ZodType<DesktopRequestArgs<N>> };
 
-export type ParsedArgs<A> = { ok: true; args: A } | { ok: false; error: string };
+/** A refusal's `error` is the English of its `words`. */
+export type ParsedArgs<A> = { ok: true; args: A } | { ok: false; error: string; words: Words };
 
 /** Every boundary calls this with what arrived as `unknown`. */
 export function parseArgs<N extends RequestName>(name: N, raw: unknown): ParsedArgs<RequestArgs<N>> {
@@ -46,15 +49,17 @@ export function parseDesktopArgs<N extends DesktopRequestName>(name: N, raw: unk
   return parseWith(desktopRequestSchemas[name], name, raw) as ParsedArgs<DesktopRequestArgs<N>>;
 }
 
-/** The error words of a date query parameter (`?date=`), as parseArgs gives them. */
-export function checkDate(raw: string | null): string | null {
+/** The error words of a date query parameter (`?date=`), as parseArgs gives them (english: "date: …"). */
+export function checkDate(raw: string | null): Words | null {
   const r = date.safeParse(raw ?? '');
-  return r.success ? null : `date: ${r.error.issues[0]?.message ?? 'must be a date YYYY-MM-DD'}`;
+  return r.success ? null : fieldWords('refusal.field', 'date', r.error.issues[0]?.message ?? 'must be a date YYYY-MM-DD');
 }
 
+const refused = (words: Words): ParsedArgs<never> => ({ ok: false, error: english(words), words });
+
 function parseWith(spec: z.ZodType | undefined, name: string, raw: unknown): ParsedArgs<unknown> {
-  if (!spec) return { ok: false, error: `unknown request "${String(name)}"` };
+  if (!spec) return refused({ key: 'refusal.unknown_request', params: { name: String(name) } });
   const r = spec.safeParse(raw ?? {});
   if (r.success) return { ok: true, args: r.data };
-  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
+  return refused(issueWords(r.error, 'refusal.field', (path) => path.join('.') || 'arguments'));
 }

@@ -7,6 +7,7 @@
 import type { StationState } from './telemetry.ts';
 import type { Figures } from './figures.ts';
 import type { ShiftStatus } from './plan.ts';
+import type { Words } from './words.ts';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -90,6 +91,8 @@ export interface ConnectionState {
   since: number;
   /** Words a person can act on ("broker rejected credentials"), or null. */
   error: string | null;
+  /** The same as words the screens translate (shared/words.ts); null when `error` is. */
+  errorWords: Words | null;
 }
 
 /** Derived line state: a station `down` makes the line down; no output for a while makes it stopped. */
@@ -166,7 +169,9 @@ export interface LiveSnapshot {
 
 export interface Alert {
   code: 'storage_full' | 'db_locked' | 'db_damaged' | 'db_recovered' | 'wal_large' | 'broker_rejected' | 'client_taken_over' | 'subscribe_refused';
+  /** The detail in English; `words` is the same for the screens to translate. */
   message: string;
+  words: Words;
   since: number;
 }
 
@@ -246,6 +251,8 @@ export interface QuarantineItem {
   topic: string;
   payload: string;
   reason: string;
+  /** The reason as words (null for a row an older build stored, when its English matches no template). */
+  words: Words | null;
 }
 
 export interface GapItem {
@@ -284,9 +291,10 @@ export interface ConfigHistory {
 
 export interface Diagnostics {
   broker: ConnectionState;
-  brokerHistory: { ts: number; status: BrokerStatus; error: string | null }[];
+  brokerHistory: { ts: number; status: BrokerStatus; error: string | null; errorWords: Words | null }[];
   counters: Counters;
-  quarantineByReason: { reason: string; count: number }[];
+  /** Counted by the reason's English with its values left out; `words` is that, for the screens (or null). */
+  quarantineByReason: { reason: string; count: number; words: Words | null }[];
   quarantine: QuarantineItem[];
   gaps: GapItem[];
   clockSkew: { line: string; station: string; skewMs: number }[];

@@ -1,6 +1,7 @@
 // Telemetry (CONTRACT §1): topic pattern, payload schemas, and the reasons bad input is quarantined.
 import { z } from 'zod';
-import { NAME_RE, formatIssues } from './validation.ts';
+import { NAME_RE, issueWords } from './validation.ts';
+import { english, type Words } from './words.ts';
 
 export const STATION_STATES = ['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'] as const;
 export type StationState = (typeof STATION_STATES)[number];
@@ -9,6 +10,7 @@ export type EventKind = 'cycle' | 'state';
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const QUARANTINE_PREFIX_BYTES = 1024;
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
+const MAX_DATE_MS = 8.64e15;
 
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -77,8 +79,16 @@ export interface TopicParts {
 export interface TopicMatcher {
   /** The one subscription: the pattern with the site filled in and `+` in every other named level. */
   subscription: string;
-  match(topic: string): TopicParts | { error: string };
+  match(topic: string): TopicParts | TopicRefusal;
 }
+
+/** Why a topic is refused: the English (the quarantine reason) and its words. */
+export interface TopicRefusal {
+  error: string;
+  words: Words;
+}
+
+const refuseTopic = (words: Words): TopicRefusal => ({ error: english(words), words });
 
 export function topicMatcher(pattern: string, site: string): TopicMatcher {
   const levels = pattern.split('/');
@@ -87,26 +97,29 @@ export function topicMatcher(pattern: string, site: string): TopicMatcher {
     subscription,
     match(topic) {
       const parts = topic.split('/');
-      if (parts.length !== levels.length) return { error: `topic has ${parts.length} levels, pattern ${pattern} has ${levels.length}` };
+      if (parts.length !== levels.length) return refuseTopic({ key: 'quarantine.topic_levels', params: { levels: parts.length, pattern, expected: levels.length } });
       const out: Record<string, string> = {};
       for (let i = 0; i < levels.length; i++) {
         const lv = levels[i];
         const v = parts[i];
         if (lv.startsWith('{')) {
           const key = lv.slice(1, -1);
-          if (key !== 'event' && !NAME_RE.test(v)) return { error: `bad ${key} name in topic` };
+          if (key !== 'event' && !NAME_RE.test(v)) return refuseTopic({ key: 'quarantine.bad_name', params: { part: key } });
           out[key] = v;
         } else if (lv !== v) {
-          return { error: `topic level ${i + 1} is "${v}", pattern wants "${lv}"` };
+          return refuseTopic({ key: 'quarantine.topic_level', params: { level: i + 1, value: v, want: lv } });
         }
       }
-      if (out.site !== site) return { error: `site "${out.site}" is not this plant's site "${site}"` };
+      if (out.site !== site) return refuseTopic({ key: 'quarantine.wrong_site', params: { site: out.site, expected: site } });
       return out as unknown as TopicParts;
     },
   };
 }
 
-export type ParseResult = { ok: true; event: TelemetryEvent } | { ok: false; reason: string };
+/** A refused payload: `reason` is the English of `words` (the quarantine reason, CONTRACT §1.4). */
+export type ParseResult = { ok: true; event: TelemetryEvent } | { ok: false; reason: string; words: Words };
+
+const refusePayload = (words: Words): ParseResult => ({ ok: false, reason: english(words), words });
 
 export interface ParseLimits {
   /** Receiving machine's clock, epoch ms. */
@@ -120,32 +133,33 @@ export interface ParseLimits {
  * this turns JSON text into an event or a reason a person can act on.
  */
 export function parsePayload(parts: Pick<TopicParts, 'line' | 'station' | 'event'>, text: string, limits: ParseLimits): ParseResult {
-  if (parts.event !== 'cycle' && parts.event !== 'state') return { ok: false, reason: 'unknown event' };
+  if (parts.event !== 'cycle' && parts.event !== 'state') return refusePayload({ key: 'quarantine.unknown_event' });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'invalid JSON' };
+    return refusePayload({ key: 'quarantine.invalid_json' });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'payload is not a JSON object' };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return refusePayload({ key: 'quarantine.not_object' });
   const base = { line: parts.line, station: parts.station };
   let event: TelemetryEvent;
   if (parts.event === 'cycle') {
     const r = cyclePayloadSchema.safeParse(json);
-    if (!r.success) return { ok: false, reason: formatIssues(r.error).join('; ') };
+    if (!r.success) return refusePayload(issueWords(r.error, 'quarantine.field'));
     const p = r.data;
     event = { ...base, kind: 'cycle', ts: p.ts, seq: p.seq, boot: p.boot ?? '', unit: p.unit, cycleMs: p.cycle_ms, ok: p.result !== 'ng', reason: p.reason };
   } else {
     const r = statePayloadSchema.safeParse(json);
-    if (!r.success) return { ok: false, reason: formatIssues(r.error).join('; ') };
+    if (!r.success) return refusePayload(issueWords(r.error, 'quarantine.field'));
     const p = r.data;
     event = { ...base, kind: 'state', ts: p.ts, seq: p.seq, boot: p.boot ?? '', state: p.state, reason: p.reason };
   }
-  if (event.ts > limits.now + MAX_FUTURE_MS) return { ok: false, reason: `ts: more than 5 minutes in the future (${new Date(event.ts).toISOString()})` };
-  if (event.ts < limits.oldestTs) {
-    const hint = event.ts < 1e11 ? ' (seconds instead of milliseconds?)' : '';
-    return { ok: false, reason: `ts: older than the raw-data retention${hint}` };
+  if (event.ts > limits.now + MAX_FUTURE_MS) {
+    // Beyond year 275760 a Date has no ISO form (toISOString throws): the number itself is shown then.
+    const time = event.ts <= MAX_DATE_MS ? new Date(event.ts).toISOString() : String(event.ts);
+    return refusePayload({ key: 'quarantine.future', params: { time } });
   }
+  if (event.ts < limits.oldestTs) return refusePayload({ key: event.ts < 1e11 ? 'quarantine.too_old_seconds' : 'quarantine.too_old' });
   return { ok: true, event };
 }
 

@@ -56,9 +56,11 @@ export function historyView(reads: Reads, { versions, date, shift, now }: Histor
   if (chosen.length === 0 && shift !== 'ALL') {
     const running = plan.shifts.map((s) => s.instance.name);
     throw new RequestError(
-      config.shifts.some((s) => s.name === shift)
-        ? `shift "${shift}" does not run on ${date} (${running.length ? `shifts that day: ${running.join(', ')}` : 'no shift that day'})`
-        : `unknown shift "${shift}" (configured: ${config.shifts.map((s) => s.name).join(', ')}, ALL)`,
+      !config.shifts.some((s) => s.name === shift)
+        ? { key: 'refusal.unknown_shift', params: { shift, configured: config.shifts.map((s) => s.name).join(', ') } }
+        : running.length
+          ? { key: 'refusal.shift_not_running', params: { shift, date, shifts: running.join(', ') } }
+          : { key: 'refusal.no_shift_that_day', params: { shift, date } },
     );
   }
   const status = shift === 'ALL' ? plan.status : chosen[0].status;

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Alert, ApiHandlers, ConnectionState, Counters, Diagnostics, EventName, Events, ShiftRef, TrendSeries, UnconfiguredStation } from '../../shared/api.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
+import { english, type Words } from '../../shared/words.ts';
 import { instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, shiftAt, versionFor, type ConfigVersion } from '../../shared/versions.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
@@ -70,14 +71,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
   const alerts = new Map<Alert['code'], Alert>();
   const brokerHistory: Diagnostics['brokerHistory'] = [];
-  let connection: ConnectionState = { status: 'connecting', url: opts.brokerUrl ?? config.broker.url, since: Date.now(), error: null };
+  let connection: ConnectionState = { status: 'connecting', url: opts.brokerUrl ?? config.broker.url, since: Date.now(), error: null, errorWords: null };
 
-  const setAlert = (code: Alert['code'], message: string | null) => {
+  const setAlert = (code: Alert['code'], message: string | null, words: Words | null) => {
     if (message === null) alerts.delete(code);
     else {
       // The words follow the cause (a lock that became a full disk, a new byte count); `since` stays.
       const prev = alerts.get(code);
-      alerts.set(code, { code, message, since: prev?.since ?? Date.now() });
+      alerts.set(code, { code, message, words: words ?? { key: 'text', params: { text: message } }, since: prev?.since ?? Date.now() });
     }
   };
 
@@ -99,11 +100,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     log.error('database damaged: writes stopped until a restart recovers it', { damage });
     markDamaged(opts.dbPath, damage);
     store.writer.refuseWrites(damage);
-    setAlert(
-      'db_damaged',
-      `The database file is damaged (${damage}). Nothing more is stored or acknowledged; telemetry waits at the broker. ` +
-        'Restart Taktboard: the file is then moved aside and the newest good backup restored.',
-    );
+    const words: Words = { key: 'alert.db_damaged_found', params: { damage } };
+    setAlert('db_damaged', english(words), words);
   });
 
   const ingest = startIngest({
@@ -113,7 +111,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     pipeline,
     onConnection: (s) => {
       connection = s;
-      brokerHistory.push({ ts: s.since, status: s.status, error: s.error });
+      brokerHistory.push({ ts: s.since, status: s.status, error: s.error, errorWords: s.errorWords });
       if (brokerHistory.length > BROKER_HISTORY) brokerHistory.shift();
       bus.emit('connection', s);
     },
@@ -170,7 +168,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     trend: async ({ lineId, minutes }): Promise<TrendSeries> => {
       const now = Date.now();
       const snap = snapshot().lines.find((l) => l.id === lineId);
-      if (!snap) throw new RequestError(`unknown line "${lineId}"`);
+      if (!snap) throw new RequestError({ key: 'refusal.unknown_line', params: { line: lineId } });
       const from = now - minutes * 60_000;
       const cfg = (shiftAt(versions, now)?.config ?? versionFor(versions, today(now)).config).lines.find((l) => l.id === lineId);
       // The breaks of the shifts the window touches: an interval across one is a break, not a slow cycle.

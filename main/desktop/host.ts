@@ -94,7 +94,7 @@ export function createRuntimeHost(opts: HostOptions): RuntimeHost {
   };
 
   const startFresh = async (): Promise<Launch> => {
-    if (stopped) throw new DesktopError('the application is quitting');
+    if (stopped) throw new DesktopError({ key: 'refusal.quitting' });
     const launched = await launch();
     running = { runtime: launched.runtime, detach: opts.attach(launched.runtime) };
     log.info('runtime running', { demo: launched.runtime.demo, broker: launched.runtime.brokerUrl, problems: launched.problems.length });
@@ -115,7 +115,7 @@ export function createRuntimeHost(opts: HostOptions): RuntimeHost {
       }),
     core: () =>
       serial(async () => {
-        if (!running) throw new DesktopError('the monitor is not running');
+        if (!running) throw new DesktopError({ key: 'refusal.not_running' });
         return running.runtime.core;
       }),
   };

@@ -12,6 +12,7 @@ import {
   type DesktopRequestResult,
 } from '../../shared/api.ts';
 import type { Core } from '../core/core-types.ts';
+import { english, type Words } from '../../shared/words.ts';
 import { RequestError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { EVENT_CHANNEL, requestChannel, type EventMessage, type IpcReply } from './channels.ts';
@@ -23,10 +24,18 @@ export type DesktopHandlers = {
   [N in DesktopRequestName]: (args: DesktopRequestArgs<N>) => Promise<DesktopRequestResult<N>>;
 };
 
-/** An error whose message is meant for the person at the screen (the rest stay in the log). */
+/** An error whose message is meant for the person at the screen (the rest stay in the log); words when made from them. */
 export class DesktopError extends Error {
   override name = 'DesktopError';
+  readonly words: Words | null;
+  constructor(what: Words | string) {
+    super(typeof what === 'string' ? what : english(what));
+    this.words = typeof what === 'string' ? null : what;
+  }
 }
+
+/** A refused call: the English (`error`) and its words. */
+const refuse = (words: Words): IpcReply => ({ ok: false, error: english(words), words });
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<IpcReply>;
 
@@ -47,27 +56,27 @@ export interface IpcOptions {
 /** Registers every handler; returns the function that removes them again. */
 export function registerIpc(opts: IpcOptions): () => void {
   const channels: string[] = [];
-  const add = (name: string, parse: (raw: unknown) => { ok: true; args: unknown } | { ok: false; error: string }, run: (args: unknown) => Promise<unknown>) => {
+  const add = (name: string, parse: (raw: unknown) => { ok: true; args: unknown } | { ok: false; error: string; words: Words }, run: (args: unknown) => Promise<unknown>) => {
     const channel = requestChannel(name);
     channels.push(channel);
     opts.ipcMain.handle(channel, async (event, ...raw) => {
       if (!opts.isOurWindow(event.sender) || !isTrustedSender(event.senderFrame as FrameLike | null)) {
         log.warn('refused a call from an untrusted sender', { channel, url: event.senderFrame?.url ?? null });
-        return { ok: false, error: `${name}: refused, the caller is not the Taktboard window` };
+        return refuse({ key: 'refusal.untrusted_sender', params: { name } });
       }
       if (raw.length > 1) {
         log.warn('refused a call with extra arguments', { channel, count: raw.length });
-        return { ok: false, error: `${name}: expected one argument object, got ${raw.length} arguments` };
+        return refuse({ key: 'refusal.extra_arguments', params: { name, count: raw.length } });
       }
       const parsed = parse(raw[0]);
       if (!parsed.ok) {
         log.warn('refused a call with bad arguments', { channel, error: parsed.error });
-        return { ok: false, error: `${name}: bad arguments: ${parsed.error}` };
+        return refuse({ key: 'refusal.bad_arguments', params: { name, issues: parsed.words } });
       }
       try {
         return { ok: true, value: await run(parsed.args) };
       } catch (err) {
-        return { ok: false, error: replyMessage(name, err) };
+        return replyTo(name, err);
       }
     });
   };
@@ -95,10 +104,12 @@ export function registerIpc(opts: IpcOptions): () => void {
  * Messages of errors made for a user pass through; anything else may carry SQL or file paths the
  * renderer must not see, so it is logged in full and answered in general words.
  */
-function replyMessage(name: string, err: unknown): string {
-  if (err instanceof RequestError || err instanceof DesktopError) return `${name}: ${err.message}`;
+function replyTo(name: string, err: unknown): IpcReply {
+  if (err instanceof RequestError || err instanceof DesktopError) {
+    return err.words ? refuse({ key: 'refusal.request', params: { name, reason: err.words } }) : { ok: false, error: `${name}: ${err.message}` };
+  }
   log.error('request failed', { request: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  return `${name} failed: an internal error (details in the application log)`;
+  return refuse({ key: 'refusal.failed', params: { name } });
 }
 
 /** Pushes the core's events to the window for as long as the core runs; returns the unsubscribe. */

@@ -3,7 +3,7 @@
 // Only types come from shared/api.ts so zod and luxon stay out of the preload.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { DesktopApi, DesktopRequestArgs, DesktopRequestName, DesktopRequestResult, EventName, RequestArgs, RequestName, RequestResult } from '../../shared/api.ts';
-import { EVENT_CHANNEL, requestChannel, type EventMessage, type IpcReply } from './channels.ts';
+import { EVENT_CHANNEL, requestChannel, type EventMessage, type IpcReply, type Refusal } from './channels.ts';
 
 type AnyName = RequestName | DesktopRequestName;
 type ArgsOf<N extends AnyName> = N extends RequestName ? RequestArgs<N> : N extends DesktopRequestName ? DesktopRequestArgs<N> : never;
@@ -14,7 +14,12 @@ function request<N extends AnyName>(name: N): (args: ArgsOf<N>) => Promise<Resul
   return async (args) => {
     const reply = (await ipcRenderer.invoke(channel, args)) as IpcReply<ResultOf<N>> | undefined;
     if (reply?.ok) return reply.value;
-    throw new Error(reply?.error ?? `${name}: no reply from the application`);
+    // Plain data, not an Error: across the context bridge an Error keeps its message only, and the words
+    // (the message's key and parameters, for the page to translate) would be lost.
+    const refusal: Refusal = reply
+      ? { message: reply.error, words: reply.words ?? null }
+      : { message: `${name}: no reply from the application`, words: { key: 'refusal.no_reply', params: { name } } };
+    throw refusal;
   };
 }
 

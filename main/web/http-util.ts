@@ -1,5 +1,6 @@
 // Small HTTP pieces of the web shell: JSON answers, body reading with a limit, security headers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { english, type Words } from '../../shared/words.ts';
 
 /** The renderer is built by vite with no inline scripts; recharts sets style attributes through the DOM. */
 export const CSP =
@@ -21,11 +22,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, error: string): void {
-  sendJson(res, status, { error });
+/**
+ * CONTRACT §6: `{"error": "<English>"}`, which scripts read, and beside it `"words"` (shared/words.ts) for the
+ * screens to translate. A plain sentence goes out without words (the screens show it as it is).
+ */
+export function sendError(res: ServerResponse, status: number, error: Words | string): void {
+  sendJson(res, status, typeof error === 'string' ? { error } : { error: english(error), words: error });
 }
 
-export class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {
+  readonly words: Words;
+  constructor(limit: number) {
+    const words: Words = { key: 'refusal.body_too_large', params: { limit } };
+    super(english(words));
+    this.words = words;
+  }
+}
 
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -39,7 +51,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
         // Keep reading (and dropping) the rest so the 413 answer reaches the client before the close.
         over = true;
         chunks.length = 0;
-        reject(new BodyTooLarge(`request body larger than ${limit} bytes`));
+        reject(new BodyTooLarge(limit));
         return;
       }
       chunks.push(c);

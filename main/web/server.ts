@@ -138,10 +138,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const server = http.createServer((req, res) => {
     securityHeaders(res);
-    if (guard(req, false)) return sendError(res, 403, 'cross-site request refused');
+    if (guard(req, false)) return sendError(res, 403, { key: 'refusal.cross_site' });
     handle(req, res).catch((e) => {
       log.error('request failed', { url: req.url, error: String(e) });
-      if (!res.headersSent) sendError(res, 500, 'internal error');
+      if (!res.headersSent) sendError(res, 500, { key: 'refusal.internal' });
       else res.end();
     });
   });
@@ -151,36 +151,36 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     try {
       url = new URL(req.url ?? '/', 'http://local');
     } catch {
-      return sendError(res, 400, 'bad URL');
+      return sendError(res, 400, { key: 'refusal.bad_url' });
     }
     const p = url.pathname;
     if (p.startsWith('/api/')) {
-      if (!tokenOk(req, url)) return sendError(res, 401, 'access token required');
+      if (!tokenOk(req, url)) return sendError(res, 401, { key: 'refusal.token_required' });
       return api(req, res, url);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { key: 'refusal.method' });
     if (await serveStatic(opts.staticDir, p, res)) return;
     // Unknown paths without an extension are screens of the single-page app.
     if (!/\.[a-z0-9]+$/i.test(p) && (await serveStatic(opts.staticDir, '/', res))) return;
-    sendError(res, 404, 'not found');
+    sendError(res, 404, { key: 'refusal.not_found' });
   }
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const p = url.pathname;
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (p === '/api/health') {
-      if (!get) return sendError(res, 405, 'method not allowed');
+      if (!get) return sendError(res, 405, { key: 'refusal.method' });
       const snap = await core.handlers.live({});
       return sendJson(res, 200, { ok: true, broker: snap.broker.status, brokerError: snap.broker.error, counters: snap.counters, alerts: snap.alerts });
     }
     if (p === '/api/live') {
-      if (!get) return sendError(res, 405, 'method not allowed');
+      if (!get) return sendError(res, 405, { key: 'refusal.method' });
       return sendJson(res, 200, await core.handlers.live({}));
     }
     if (p === '/api/export/daily.csv') {
-      if (!get) return sendError(res, 405, 'method not allowed');
+      if (!get) return sendError(res, 405, { key: 'refusal.method' });
       const date = url.searchParams.get('date');
-      if (!date || !DATE_RE.test(date)) return sendError(res, 400, 'date: must be a date YYYY-MM-DD');
+      if (!date || !DATE_RE.test(date)) return sendError(res, 400, { key: 'refusal.field', params: { field: 'date', problem: { key: 'problem.date_format' } } });
       const out = await core.handlers.dailyCsv({ date });
       res.writeHead(200, {
         'Content-Type': 'text/csv; charset=utf-8',
@@ -192,31 +192,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const rpc = /^\/api\/rpc\/([A-Za-z]+)$/.exec(p);
     if (rpc) {
-      if (req.method !== 'POST') return sendError(res, 405, 'use POST');
+      if (req.method !== 'POST') return sendError(res, 405, { key: 'refusal.use_post' });
       const name = rpc[1];
-      if (!isRequestName(name)) return sendError(res, 404, `unknown request "${name}"`);
+      if (!isRequestName(name)) return sendError(res, 404, { key: 'refusal.unknown_request', params: { name } });
       let raw: unknown = {};
       try {
         const text = await readBody(req, MAX_BODY);
         raw = text.trim() ? JSON.parse(text) : {};
       } catch (e) {
         if (e instanceof BodyTooLarge) res.setHeader('Connection', 'close');
-        return sendError(res, e instanceof BodyTooLarge ? 413 : 400, e instanceof BodyTooLarge ? e.message : 'body is not valid JSON');
+        return sendError(res, e instanceof BodyTooLarge ? 413 : 400, e instanceof BodyTooLarge ? e.words : { key: 'refusal.bad_json' });
       }
       const parsed = parseArgs(name, raw);
       if (!parsed.ok) {
         log.warn('refused bad arguments', { request: name, error: parsed.error });
-        return sendError(res, 400, parsed.error);
+        return sendError(res, 400, parsed.words);
       }
       try {
         const handler = core.handlers[name] as (a: unknown) => unknown;
         return sendJson(res, 200, await handler(parsed.args));
       } catch (e) {
-        if (e instanceof RequestError) return sendError(res, 400, e.message);
+        if (e instanceof RequestError) return sendError(res, 400, e.words ?? e.message);
         throw e;
       }
     }
-    return sendError(res, 404, 'not found');
+    return sendError(res, 404, { key: 'refusal.not_found' });
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });

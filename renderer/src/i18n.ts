@@ -1,6 +1,7 @@
 // Every string the UI shows. `en` defines the key set; `zh-CN` is typed against it, so a missing
 // or misspelt translation fails `tsc` instead of showing a key on a wall display.
 // Placeholders are `{name}` and must appear in both languages (checked by the unit tests).
+import { ENGLISH, renderWords, type WordKey, type Words } from '../../shared/words.ts';
 
 const en = {
   'app.name': 'Taktboard',
@@ -595,4 +596,138 @@ export function initialLanguage(stored: string | null, browserLanguages: readonl
 
 export function otherLanguage(lang: Language): Language {
   return lang === 'en' ? 'zh-CN' : 'en';
+}
+
+// ---- messages the core sends as words (shared/words.ts): alert details, broker errors, quarantine reasons,
+// refusals. English comes from the catalogue itself; here is the Chinese of every key, typed against it.
+// "broker" is 消息代理 throughout, as in the rest of the UI; field names, values, topics and other programs'
+// error texts in the parameters stay as sent.
+
+const zhWords: Readonly<Record<WordKey, string>> = {
+  'broker.bad_protocol': '消息代理不接受此 MQTT 版本（可将 broker.protocolVersion 设为 4 再试）',
+  'broker.no_mqtt5': '消息代理不支持 MQTT 5（请将 broker.protocolVersion 设为 4）',
+  'broker.rejected_client_id': '消息代理拒绝了此客户端 ID',
+  'broker.unavailable': '消息代理不可用',
+  'broker.rejected_credentials': '消息代理拒绝了用户名或密码',
+  'broker.not_authorised': '未获授权',
+  'broker.busy': '消息代理繁忙',
+  'broker.banned': '已被消息代理封禁',
+  'broker.shutting_down': '消息代理正在关闭',
+  'broker.rejected_auth_method': '消息代理拒绝了此认证方式',
+  'broker.rate_exceeded': '消息代理拒绝连接：连接过于频繁',
+  'broker.refused': '消息代理拒绝了连接（{detail}）',
+  'broker.unreachable': '无法连接消息代理（{detail}）',
+  'broker.host_not_found': '找不到消息代理主机（{host}）',
+  'broker.reset': '连接被消息代理或网络重置',
+  'broker.tls_failed': 'TLS 握手失败：{detail}',
+  'broker.keepalive_timeout': '消息代理停止响应（心跳超时）',
+  'broker.connect_timeout': '消息代理没有响应（连接超时）',
+  'broker.error': '连接错误：{detail}',
+  'broker.taken_over': '另一个使用相同客户端 ID 的客户端接管了会话',
+  'broker.closed_keepalive': '消息代理关闭了连接（心跳超时）',
+  'broker.closed': '消息代理关闭了连接',
+  'broker.closed_reason': '消息代理关闭了连接（原因代码 {code}）',
+  'broker.lost': '与消息代理的连接已断开',
+  'broker.no_answer': '消息代理没有响应',
+  'broker.tls_file': '无法读取 broker.{field} 文件 {file}（{code}）',
+  'broker.subscribe_not_authorised': '消息代理拒绝订阅 {topic}（未获授权）：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
+  'broker.subscribe_invalid': '消息代理拒绝订阅 {topic}（主题过滤器无效）：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
+  'broker.subscribe_refused': '消息代理拒绝订阅 {topic}：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
+
+  'alert.taken_over_disconnect': '另一个使用相同客户端 ID（“{clientId}”）的客户端接管了会话：是否有第二个 Taktboard 在使用这个 broker.clientId？',
+  'alert.taken_over_silent': '消息代理连续 {count} 次在接受连接后立即将其关闭：是否有另一个客户端（第二个 Taktboard？）在使用客户端 ID“{clientId}”？',
+  'alert.storage_full': '存储已满：数据库所在的磁盘没有剩余空间；遥测数据暂留在消息代理中，直到腾出空间',
+  'alert.db_locked': '数据库被其他程序锁定；遥测数据暂留在消息代理中，直到锁定解除',
+  'alert.write_failed': '无法写入数据库（{code}：{detail}）；遥测数据暂留在消息代理中',
+  'alert.db_damaged_write': '数据库已损坏：{damage}；不再确认任何消息，遥测数据暂留在消息代理中，直到重启 Taktboard',
+  'alert.db_damaged_found': '数据库文件已损坏（{damage}）。不再保存或确认任何消息；遥测数据暂留在消息代理中。请重启 Taktboard：届时损坏的文件会被移到一旁，并恢复最新的完好备份。',
+  'alert.recovered_backup': '数据库文件曾损坏（{damage}）。它已被移到 {file}，并恢复了 {time} UTC 的备份：该备份之后保存的数据不在历史中，除非消息代理仍保留着它们。',
+  'alert.recovered_new': '数据库文件曾损坏（{damage}），且没有可用的备份。它已被移到 {file}，并新建了一个空数据库：之前的历史不再显示。',
+  'alert.wal_large': '数据库预写日志已增长到 {mb} MB：一个长时间的读取（导出、备份或其他读取该文件的程序）使它无法合并回数据库；读取结束后它会再次缩小',
+
+  'quarantine.too_large': '消息内容过大（{bytes} 字节）',
+  'quarantine.too_large.any': '消息内容过大',
+  'quarantine.topic_levels': '主题有 {levels} 级，而模式 {pattern} 有 {expected} 级',
+  'quarantine.bad_name': '主题中的 {part} 名称无效',
+  'quarantine.topic_level': '主题第 {level} 级是“{value}”，模式要求“{want}”',
+  'quarantine.wrong_site': '站点“{site}”不是本工厂的站点“{expected}”',
+  'quarantine.not_utf8': '不是有效的 UTF-8 编码',
+  'quarantine.unknown_event': '未知的事件类型',
+  'quarantine.invalid_json': '不是有效的 JSON',
+  'quarantine.not_object': '消息内容不是 JSON 对象',
+  'quarantine.field': '字段 {field}：{problem}',
+  'quarantine.future': 'ts：比本机时间超前 5 分钟以上（{time}）',
+  'quarantine.future.any': 'ts：比本机时间超前 5 分钟以上',
+  'quarantine.too_old': 'ts：早于原始数据的保留期限',
+  'quarantine.too_old_seconds': 'ts：早于原始数据的保留期限（是否把毫秒写成了秒？）',
+  'quarantine.too_many_lines': '未知产线过多（已保留 {max} 条；拒绝“{line}”）',
+  'quarantine.too_many_lines.any': '未知产线过多',
+  'quarantine.too_many_stations': '未知工位过多（产线“{line}”已保留 {max} 个；拒绝“{station}”）',
+  'quarantine.too_many_stations.any': '未知工位过多',
+  'quarantine.not_stored': '无法保存（{detail}）',
+  'quarantine.not_stored.any': '无法保存',
+
+  'problem.expected_type': '输入无效：应为 {expected}，实际为 {received}',
+  'problem.expected_value': '输入无效：应为 {value}',
+  'problem.one_of': '选项无效：应为 {values} 之一',
+  'problem.too_big': '数值过大：{subject} 应 {limit}',
+  'problem.too_small': '数值过小：{subject} 应 {limit}',
+  'problem.too_long': '文本过长：字符数应 {limit}',
+  'problem.too_short': '文本过短：字符数应 {limit}',
+  'problem.unknown_key': '无法识别的键：{keys}',
+  'problem.unknown_keys': '无法识别的键：{keys}',
+  'problem.invalid': '输入无效',
+  'problem.ts_type': '应为整数的纪元毫秒数，或带时区偏移的 RFC 3339 字符串',
+  'problem.ts_format': '应为带时区偏移的 RFC 3339 时间戳',
+  'problem.not_real_date': '不是真实存在的日期',
+  'problem.lone_surrogate': '含有孤立的代理字符（不是格式正确的 Unicode）',
+  'problem.lone_surrogate.any': '含有孤立的代理字符',
+  'problem.date_format': '应为 YYYY-MM-DD 格式的日期',
+  'problem.no_such_date': '{value} 不是存在的日期',
+
+  'refusal.cross_site': '已拒绝跨站请求',
+  'refusal.internal': '内部错误',
+  'refusal.bad_url': '网址无效',
+  'refusal.token_required': '需要访问令牌',
+  'refusal.bearer_format': 'Authorization 请求头必须是 "Bearer <token>"',
+  'refusal.token_unknown': '无法识别此访问令牌',
+  'refusal.needs_role': '{action} 需要 {role} 角色',
+  'refusal.method': '不允许此请求方法',
+  'refusal.use_post': '请使用 POST',
+  'refusal.not_found': '未找到',
+  'refusal.unknown_request': '未知的请求“{name}”',
+  'refusal.body_too_large': '请求内容超过 {limit} 字节',
+  'refusal.bad_json': '请求内容不是有效的 JSON',
+  'refusal.field': '参数 {field}：{problem}',
+  'refusal.unknown_line': '未知产线“{line}”',
+  'refusal.unknown_shift': '未知班次“{shift}”（已配置：{configured}，ALL）',
+  'refusal.shift_not_running': '{date} 没有班次“{shift}”（当天的班次：{shifts}）',
+  'refusal.no_shift_that_day': '{date} 没有班次“{shift}”（当天没有班次）',
+  'refusal.untrusted_sender': '{name}：已拒绝，调用方不是 Taktboard 窗口',
+  'refusal.extra_arguments': '{name}：应为一个参数对象，实际收到 {count} 个参数',
+  'refusal.bad_arguments': '{name}：参数无效：{issues}',
+  'refusal.request': '{name}：{reason}',
+  'refusal.failed': '{name} 失败：内部错误（详情见应用日志）',
+  'refusal.no_reply': '{name}：应用没有响应',
+  'refusal.quitting': '应用正在退出',
+  'refusal.not_running': '监控程序没有运行',
+  'refusal.server_unreachable': '应用服务器没有响应',
+  'refusal.http': 'HTTP 错误 {status}',
+
+  join: '{first}；{rest}',
+  text: '{text}',
+};
+
+export const wordTemplates: Readonly<Record<Language, Readonly<Record<WordKey, string>>>> = { en: ENGLISH, 'zh-CN': zhWords };
+
+/**
+ * The words in this language. A key this build does not know (a newer core), or malformed words, give the
+ * English sent beside them (`fallback`); never a blank: without either, the key itself.
+ */
+export function translateWords(lang: Language, words: Words | null | undefined, fallback = ''): string {
+  const templates = wordTemplates[lang] as Readonly<Record<string, string>>;
+  const text = words ? renderWords(words, (key) => (Object.prototype.hasOwnProperty.call(templates, key) ? templates[key] : undefined)) : null;
+  if (text !== null && text.trim() !== '') return text;
+  if (fallback.trim() !== '') return fallback;
+  return words && typeof words.key === 'string' && words.key ? words.key : '?';
 }

@@ -1,14 +1,18 @@
 // The current language for every component, remembered across reloads and mirrored on <html lang>
 // so screen readers and font selection follow the switch.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { initialLanguage, LANGUAGE_STORAGE_KEY, translate, type Language, type MessageKey, type Vars } from './i18n.ts';
+import type { Words } from '../../shared/words.ts';
+import { initialLanguage, LANGUAGE_STORAGE_KEY, translate, translateWords, type Language, type MessageKey, type Vars } from './i18n.ts';
 
 export type Translate = (key: MessageKey, vars?: Vars) => string;
+/** Words the core sent, in the current language; `fallback` (the English sent beside them) when they cannot be. */
+export type TranslateWords = (words: Words | null | undefined, fallback?: string | null) => string;
 
 interface I18nValue {
   lang: Language;
   setLang(lang: Language): void;
   t: Translate;
+  tWords: TranslateWords;
 }
 
 const I18nContext = createContext<I18nValue | null>(null);
@@ -39,7 +43,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     storeLanguage(next);
     setLangState(next);
   }, []);
-  const value = useMemo<I18nValue>(() => ({ lang, setLang, t: (key, vars) => translate(lang, key, vars) }), [lang, setLang]);
+  const value = useMemo<I18nValue>(
+    () => ({ lang, setLang, t: (key, vars) => translate(lang, key, vars), tWords: (words, fallback) => translateWords(lang, words, fallback ?? '') }),
+    [lang, setLang],
+  );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -2,6 +2,7 @@
 // calls reach the core; errors come back as words, never a stack or SQL.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DESKTOP_REQUEST_NAMES, REQUEST_NAMES, type EventName, type Events } from '../../shared/api.ts';
+import { english, type Words } from '../../shared/words.ts';
 import type { Core } from '../../main/core/core-types.ts';
 import { RequestError } from '../../main/core/errors.ts';
 import { setLogSink } from '../../main/core/log.ts';
@@ -65,7 +66,7 @@ describe('registerIpc', () => {
   const call = (name: string, event: unknown, ...args: unknown[]) => {
     const h = handlers.get(`taktboard:${name}`);
     if (!h) throw new Error(`no handler for ${name}`);
-    return h(event, ...args) as Promise<{ ok: boolean; value?: unknown; error?: string }>;
+    return h(event, ...args) as Promise<{ ok: boolean; value?: unknown; error?: string; words?: Words }>;
   };
 
   it('registers one channel per request of the contract, and removes them again', () => {
@@ -103,6 +104,7 @@ describe('registerIpc', () => {
       const reply = await call('diagnostics', event, {});
       expect(reply.ok).toBe(false);
       expect(reply.error).toMatch(/refused/);
+      expect(reply.words).toEqual({ key: 'refusal.untrusted_sender', params: { name: 'diagnostics' } });
       expect(core.handlers.diagnostics).not.toHaveBeenCalled();
       expect(logs.join('\n')).toMatch(/WARN .*untrusted sender.*taktboard:diagnostics/);
     });
@@ -131,6 +133,9 @@ describe('registerIpc', () => {
       expect(reply.ok).toBe(false);
       expect(reply.error).toMatch(message);
       expect(reply.error).toMatch(new RegExp(`^${name}: `));
+      // The words the window translates give back the same English.
+      expect(english(reply.words!)).toBe(reply.error);
+      expect(JSON.stringify(reply.words)).not.toContain('"key":"text"');
       expect(Object.values(core.handlers).every((h) => h.mock.calls.length === 0)).toBe(true);
       expect(desktop.saveSettings).not.toHaveBeenCalled();
       expect(desktop.saveDailyCsv).not.toHaveBeenCalled();
@@ -141,6 +146,13 @@ describe('registerIpc', () => {
   it('returns the words of a request error, and only general words for anything else', async () => {
     core.handlers.history.mockRejectedValueOnce(new RequestError('unknown shift "Z"'));
     expect(await call('history', ourEvent, { date: '2026-11-30', shift: 'Z' })).toEqual({ ok: false, error: 'history: unknown shift "Z"' });
+    const unknownLine = { key: 'refusal.unknown_line', params: { line: 'x' } } as const;
+    core.handlers.trend.mockRejectedValueOnce(new RequestError(unknownLine));
+    expect(await call('trend', ourEvent, { lineId: 'x', minutes: 15 })).toEqual({
+      ok: false,
+      error: 'trend: unknown line "x"',
+      words: { key: 'refusal.request', params: { name: 'trend', reason: unknownLine } },
+    });
 
     const internal = new Error('SQLITE_ERROR: no such column: foo in SELECT * FROM /var/lib/secret.sqlite');
     core.handlers.diagnostics.mockRejectedValueOnce(internal);
@@ -160,7 +172,7 @@ describe('events', () => {
     const { core, listeners } = fakeCore();
     const sent: unknown[] = [];
     const off = forwardEvents(core, (m) => sent.push(m));
-    const connection = { status: 'connected' as const, url: 'mqtt://x', since: 1, error: null };
+    const connection = { status: 'connected' as const, url: 'mqtt://x', since: 1, error: null, errorWords: null };
     for (const l of listeners.connection) l(connection);
     for (const l of listeners.live) l({ ts: 1 } as never);
     expect(sent).toEqual([

@@ -39,11 +39,16 @@ describe('preload', () => {
     expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('taktboard:saveDailyCsv', { date: '2026-11-30' });
   });
 
-  it('turns a refused call into an Error carrying only the message', async () => {
-    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: 'history: bad arguments: date: must be a date YYYY-MM-DD' });
+  it('turns a refused call into plain data carrying only the message and its words', async () => {
+    // Not an Error: one crossing the context bridge keeps its message only, and the words would be lost.
+    const words = { key: 'refusal.bad_arguments', params: { name: 'history', issues: { key: 'refusal.field', params: { field: 'date', problem: { key: 'problem.date_format' } } } } };
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: 'history: bad arguments: date: must be a date YYYY-MM-DD', words });
     const err = await api.history({ date: '../../etc/passwd', shift: 'A' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe('history: bad arguments: date: must be a date YYYY-MM-DD');
+    expect(err).toEqual({ message: 'history: bad arguments: date: must be a date YYYY-MM-DD', words });
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: 'history: unknown shift "Z"' });
+    expect(await api.history({ date: '2026-11-30', shift: 'Z' }).catch((e: unknown) => e)).toEqual({ message: 'history: unknown shift "Z"', words: null });
+    ipcRenderer.invoke.mockResolvedValueOnce(undefined);
+    expect(await api.live({}).catch((e: unknown) => e)).toEqual({ message: 'live: no reply from the application', words: { key: 'refusal.no_reply', params: { name: 'live' } } });
   });
 
   it('delivers pushed events by name, payload only, until unsubscribed', () => {

@@ -2,6 +2,7 @@
 // It runs the demo lines round the clock (`serve --demo --config`), so the figures checked here do
 // not depend on whether CI runs during one of the default demo's planned breaks.
 import { test, expect } from '@playwright/test';
+import mqtt from 'mqtt';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,17 @@ test('the language switch turns the UI into Simplified Chinese and back', async 
   await page.getByTestId('lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByTestId('nav-overview')).toHaveText(english);
+});
+
+test('a quarantine reason is shown in Chinese on the Diagnostics screen, the English one stays in the API', async ({ page, request }) => {
+  const broker = /embedded broker (mqtt:\/\/[^\s,]+)/.exec(served.output())![1];
+  const pub = await mqtt.connectAsync(broker, { clientId: `e2e-bad-${process.pid}`, reconnectPeriod: 0 });
+  await pub.publishAsync('factory/chongqing/yibin-cell-1/coating/cycle', '{"seq":1,', { qos: 1 });
+  await pub.endAsync();
+  await expect.poll(async () => (await (await request.post(served.url + 'api/rpc/diagnostics', { data: {} })).json()).quarantine[0]?.reason).toBe('invalid JSON');
+  await page.goto(served.url + '#/diagnostics');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('quarantine-table')).toContainText('不是有效的 JSON');
 });
 
 test('the API answers health, live and bad parameters as the contract says', async ({ request }) => {

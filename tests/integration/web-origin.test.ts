@@ -206,7 +206,7 @@ describe('serve refuses cross-site requests (RELIABILITY 33)', () => {
       for (const r of ROUTES) {
         const a = await request(served.url, { method: r.method, path: r.path, body: r.body, headers: { Origin: origin, 'Content-Type': 'application/json' } });
         expect(a.status, `${origin} ${r.method} ${r.path}`).toBe(403);
-        expect(JSON.parse(a.body)).toEqual({ error: 'cross-site request refused' });
+        expect(JSON.parse(a.body)).toEqual({ error: 'cross-site request refused', words: { key: 'refusal.cross_site' } });
         // The refusal carries the same security headers as every answer.
         expect(a.headers['x-frame-options']).toBe('DENY');
         expect(a.headers['content-security-policy']).toMatch(/default-src 'self'/);

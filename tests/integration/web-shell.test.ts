@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import { english } from '../../shared/words.ts';
 import { startRuntime, type Runtime } from '../../main/core/runtime.ts';
 import { startWebServer, type WebServer } from '../../main/web/server.ts';
 import { resolveStatic } from '../../main/web/static-files.ts';
@@ -81,6 +82,8 @@ describe('web shell', () => {
       expect(r.status, route).toBe(status);
       const body = await r.json();
       expect(typeof body.error, route).toBe('string');
+      // Beside the English scripts read, the words the screens translate: the same English.
+      expect(english(body.words), route).toBe(body.error);
       expect(JSON.stringify(body), route).not.toMatch(/\.ts:\d+|at [A-Za-z]+ \(/);
     }
   });

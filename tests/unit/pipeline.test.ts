@@ -148,7 +148,7 @@ describe('bad payloads are quarantined with a reason', () => {
   it('keeps topic, reason and receive time; counts by reason; and the next good message is stored', () => {
     pipeline.handle(TOPIC, Buffer.from('{"seq":1,'), NOW - 5);
     pipeline.handle(TOPIC, Buffer.from('nope'), NOW - 4);
-    expect(store.reads.quarantineItems(5)[0]).toEqual({ receivedAt: NOW - 4, topic: TOPIC, payload: 'nope', reason: 'invalid JSON' });
+    expect(store.reads.quarantineItems(5)[0]).toEqual({ receivedAt: NOW - 4, topic: TOPIC, payload: 'nope', reason: 'invalid JSON', words: { key: 'quarantine.invalid_json' } });
     expect(pipeline.handle(TOPIC, good(1), NOW)).toBe('stored');
     expect(store.reads.quarantineCounts()).toEqual([{ reason: 'invalid JSON', count: 2 }]);
     expect(pipeline.counters()).toEqual({ received: 3, stored: 1, duplicates: 0, quarantined: 2, gapsMissing: 0 });

@@ -123,7 +123,7 @@ describe('revealInvisible', () => {
 });
 
 describe('connectionView', () => {
-  const broker = (status: 'connected' | 'connecting' | 'offline') => ({ status, url: 'mqtt://x', since: 0, error: null });
+  const broker = (status: 'connected' | 'connecting' | 'offline') => ({ status, url: 'mqtt://x', since: 0, error: null, errorWords: null });
 
   it('says unreachable whenever the app link is down, whatever the broker last was', () => {
     expect(connectionView('down', broker('connected'))).toBe('unreachable');

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DesktopApi } from '../../shared/api.ts';
+import { createDesktopClient } from '../../renderer/src/api/client.ts';
 import { createEventHub } from '../../renderer/src/api/eventHub.ts';
 import {
   eventsUrl,
@@ -9,7 +11,7 @@ import {
   rpcUrl,
   tokenFromPage,
 } from '../../renderer/src/api/urls.ts';
-import { parseEventFrame } from '../../renderer/src/api/webTransport.ts';
+import { parseEventFrame, postRpc, RequestError } from '../../renderer/src/api/webTransport.ts';
 
 describe('browser transport URLs', () => {
   it('reads the token from the page query, not from the hash', () => {
@@ -71,7 +73,7 @@ describe('event hub', () => {
   it('replays the latest payload to late subscribers and stops after unsubscribe', () => {
     const hub = createEventHub();
     const seen: string[] = [];
-    const connection = (status: 'connected' | 'offline') => ({ status, url: 'mqtt://x', since: 0, error: null });
+    const connection = (status: 'connected' | 'offline') => ({ status, url: 'mqtt://x', since: 0, error: null, errorWords: null });
     hub.emit('connection', connection('offline'));
     const off = hub.on('connection', (c) => seen.push(c.status));
     expect(seen).toEqual(['offline']);
@@ -81,5 +83,36 @@ describe('event hub', () => {
     expect(seen).toEqual(['offline', 'connected']);
     expect(hub.latest('connection')?.status).toBe('offline');
     expect(hub.latest('live')).toBeNull();
+  });
+});
+
+describe('refusals reach the screens with their words', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+
+  it('over HTTP: the body\'s "error" is the message, its "words" go along', async () => {
+    const words = { key: 'refusal.unknown_line', params: { line: 'x' } };
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ error: 'unknown line "x"', words }), { status: 400 }));
+    const err = await rejection(postRpc('http://127.0.0.1:8080/', 'trend', { lineId: 'x', minutes: 15 }));
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ message: 'unknown line "x"', status: 400, words });
+    // An older server sends no words; a body that is not ours gets words of its own.
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ error: 'unknown line "x"' }), { status: 400 }));
+    expect(await rejection(postRpc('http://127.0.0.1:8080/', 'trend', {}))).toMatchObject({ message: 'unknown line "x"', words: null });
+    vi.stubGlobal('fetch', async () => new Response('<html>', { status: 502 }));
+    expect(await rejection(postRpc('http://127.0.0.1:8080/', 'trend', {}))).toMatchObject({ message: 'HTTP 502', words: { key: 'refusal.http', params: { status: 502 } } });
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(await rejection(postRpc('http://127.0.0.1:8080/', 'trend', {}))).toMatchObject({ status: 0, words: { key: 'refusal.server_unreachable' } });
+  });
+
+  it('from the desktop preload: the plain {message, words} it rejects with becomes a RequestError', async () => {
+    const words = { key: 'refusal.request', params: { name: 'history', reason: { key: 'refusal.unknown_shift', params: { shift: 'Z', configured: 'A, B' } } } };
+    const refuse = () => Promise.reject({ message: 'history: unknown shift "Z" (configured: A, B, ALL)', words });
+    const bridge = { live: () => new Promise(() => {}), history: refuse, on: () => () => {} } as unknown as DesktopApi;
+    const err = await rejection(createDesktopClient(bridge).history({ date: '2026-11-30', shift: 'Z' }));
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ message: 'history: unknown shift "Z" (configured: A, B, ALL)', words });
   });
 });

@@ -244,7 +244,8 @@ describe('quarantine', () => {
     }
     const items = s.reads.quarantineItems(100);
     expect(items).toHaveLength(10);
-    expect(items[0]).toEqual({ receivedAt: T0 + 24, topic: 't/24', payload: 'p24', reason: 'invalid JSON' });
+    // Written without words (as an older build did): they are found from the English.
+    expect(items[0]).toEqual({ receivedAt: T0 + 24, topic: 't/24', payload: 'p24', reason: 'invalid JSON', words: { key: 'quarantine.invalid_json' } });
     expect(items[9].topic).toBe('t/15');
     expect(s.reads.quarantineCounts()).toEqual([
       { reason: 'invalid JSON', count: 20 },
@@ -331,7 +332,11 @@ describe('failed commits', () => {
       refused(() => s.writer.pruneRaw(T0 + 10_000)),
     ]) {
       expect(err.code).toBe(DB_DAMAGED);
-      expect(storageAlert(err)).toEqual({ code: 'db_damaged', message: expect.stringMatching(/^database damaged: quick_check: Tree 2 page 12.*nothing more is acknowledged/) });
+      expect(storageAlert(err)).toEqual({
+        code: 'db_damaged',
+        message: expect.stringMatching(/^database damaged: quick_check: Tree 2 page 12.*nothing more is acknowledged/),
+        words: { key: 'alert.db_damaged_write', params: { damage: 'quick_check: Tree 2 page 12: free space corruption' } },
+      });
     }
     await expect(s.care.backupTo(path.join(tempDir('store'), 'b.sqlite'))).rejects.toMatchObject({ code: DB_DAMAGED });
     expect(rows(s)).toBe(1);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Alert, BrokerStatus, ConnectionState } from '../../../shared/api.ts';
 import type { Config } from '../../../shared/config.ts';
 import { MAX_PAYLOAD_BYTES, topicMatcher } from '../../../shared/telemetry.ts';
+import { english, type Words } from '../../../shared/words.ts';
 import { logger } from '../log.ts';
 import type { Pipeline } from './pipeline.ts';
 import { createGroupCommit, type GroupCommitStats } from './group-commit.ts';
@@ -72,8 +73,8 @@ export interface IngestOptions {
   password?: string;
   pipeline: Pipeline;
   onConnection: (state: ConnectionState) => void;
-  /** An alert raised (or its message changed), or cleared (`message` null). */
-  onAlert: (code: AlertCode, message: string | null) => void;
+  /** An alert raised (or its message changed), or cleared (`message` and `words` null); `message` is the English of `words`. */
+  onAlert: (code: AlertCode, message: string | null, words: Words | null) => void;
   timing?: Partial<IngestTiming>;
 }
 
@@ -93,12 +94,12 @@ export function startIngest(options: IngestOptions): Ingest {
   const subscription = topicMatcher(broker.topicPattern, config.site).subscription;
   const clientId = broker.clientId ?? `taktboard-${config.site}`;
 
-  let current: ConnectionState = { status: 'connecting', url: displayUrl(url), since: Date.now(), error: null };
+  let current: ConnectionState = { status: 'connecting', url: displayUrl(url), since: Date.now(), error: null, errorWords: null };
   let stopped = false;
   let wasConnected = false;
   let connectedAt = 0;
   let shortSessions = 0;
-  let attemptError: string | null = null;
+  let attemptError: Words | null = null;
   let refused = false;
   let reconnectDelay = timing.reconnectMinMs;
   let reconnectTimer: NodeJS.Timeout | null = null;
@@ -107,25 +108,27 @@ export function startIngest(options: IngestOptions): Ingest {
   /** When the current run of failed commits began, or 0. */
   let troubleSince = 0;
 
-  function setState(status: BrokerStatus, error: string | null): void {
+  function setState(status: BrokerStatus, errorWords: Words | null): void {
+    const error = errorWords ? english(errorWords) : null;
     if (current.status === status && current.error === error) return;
-    current = { status, url: current.url, since: Date.now(), error };
+    current = { status, url: current.url, since: Date.now(), error, errorWords };
     if (status !== 'connected' && error) log.warn('broker ' + status, { url: current.url, error });
     else log.info('broker ' + status, { url: current.url });
     options.onConnection(current);
   }
 
-  function raise(code: AlertCode, message: string): void {
+  function raise(code: AlertCode, words: Words): void {
+    const message = english(words);
     if (alerts.get(code) === message) return;
     alerts.set(code, message);
     log.warn('alert', { code, message });
-    options.onAlert(code, message);
+    options.onAlert(code, message, words);
   }
 
   function clear(code: AlertCode): void {
     if (!alerts.delete(code)) return;
     log.info('alert cleared', { code });
-    options.onAlert(code, null);
+    options.onAlert(code, null, null);
   }
 
   options.onConnection(current);
@@ -135,7 +138,7 @@ export function startIngest(options: IngestOptions): Ingest {
     tls = { ...readTlsFiles(broker), rejectUnauthorized: broker.rejectUnauthorized };
   } catch (err) {
     // Nothing to retry until someone fixes the file: say so and stay offline.
-    setState('offline', (err as Error).message);
+    setState('offline', (err as Error & { words?: Words }).words ?? { key: 'broker.error', params: { detail: (err as Error).message } });
     return { stop: async () => undefined, state: () => current, pending: () => 0, stats: () => ({ batches: 0, messages: 0, largestBatch: 0, ackLatencyMs: null }) };
   }
 
@@ -168,7 +171,7 @@ export function startIngest(options: IngestOptions): Ingest {
       const alert = storageAlert(err);
       troubleSince ||= Date.now();
       // A backup or a maintenance tool may hold the lock for a moment; a full disk needs a person at once.
-      if (alert.code !== 'db_locked' || Date.now() - troubleSince >= timing.lockAlertAfterMs) raise(alert.code, alert.message);
+      if (alert.code !== 'db_locked' || Date.now() - troubleSince >= timing.lockAlertAfterMs) raise(alert.code, alert.words);
       log.warn('commit failed; messages kept unacknowledged and retried', { error: String(err), retryInMs });
     },
     recovered() {
@@ -205,7 +208,7 @@ export function startIngest(options: IngestOptions): Ingest {
         attemptError = describeDisconnect(reasonCode);
         if (reasonCode === 142) {
           refused = true;
-          raise('client_taken_over', `${attemptError} ("${clientId}"): is a second Taktboard running with this broker.clientId?`);
+          raise('client_taken_over', { key: 'alert.taken_over_disconnect', params: { clientId } });
         }
       },
       closed: (err) => {
@@ -245,8 +248,7 @@ export function startIngest(options: IngestOptions): Ingest {
     takeoverTimer = null;
     if (stopped) return;
     if (wasConnected) noteSessionLength();
-    const error = attemptError ?? (wasConnected ? 'connection to the broker lost' : 'no answer from the broker');
-    setState('offline', error);
+    setState('offline', attemptError ?? { key: wasConnected ? 'broker.lost' : 'broker.no_answer' });
     wasConnected = false;
     scheduleReconnect();
   }
@@ -259,10 +261,7 @@ export function startIngest(options: IngestOptions): Ingest {
     shortSessions = silent && Date.now() - connectedAt < timing.shortSessionMs ? shortSessions + 1 : 0;
     if (shortSessions >= SHORT_SESSIONS_FOR_TAKEOVER) {
       refused = true;
-      raise(
-        'client_taken_over',
-        `the broker closed the connection right after accepting it ${shortSessions} times in a row: is another client (a second Taktboard?) using client id "${clientId}"?`,
-      );
+      raise('client_taken_over', { key: 'alert.taken_over_silent', params: { count: shortSessions, clientId } });
     }
   }
 
@@ -273,7 +272,7 @@ export function startIngest(options: IngestOptions): Ingest {
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       if (stopped) return;
-      setState('connecting', current.error);
+      setState('connecting', current.errorWords);
       connect();
     }, delay);
   }
@@ -303,7 +302,8 @@ function readTlsFiles(broker: Config['broker']): { ca?: Buffer; cert?: Buffer; k
     try {
       return fs.readFileSync(file);
     } catch (err) {
-      throw new Error(`cannot read broker.${field} file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      const words: Words = { key: 'broker.tls_file', params: { field, file, code: (err as NodeJS.ErrnoException).code ?? (err as Error).message } };
+      throw Object.assign(new Error(english(words)), { words });
     }
   };
   return { ca: read('ca', broker.ca), cert: read('cert', broker.cert), key: read('key', broker.key) };

@@ -10,6 +10,7 @@ import {
   topicMatcher,
   type TelemetryEvent,
 } from '../../../shared/telemetry.ts';
+import { english, type Words } from '../../../shared/words.ts';
 import { logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 
@@ -71,11 +72,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
   const listeners = new Set<EventListener>();
 
-  function quarantine(topic: string, payload: Uint8Array, reason: string, receivedAt: number, binary = false): Outcome {
+  /** Keeps the message with its reason: the English (CONTRACT §1.4) and the words the screens translate. */
+  function quarantine(topic: string, payload: Uint8Array, words: Words, receivedAt: number, binary = false): Outcome {
+    const reason = english(words);
     store.writer.quarantine({
       topic: topic.length > QUARANTINE_TOPIC_CHARS ? topic.slice(0, QUARANTINE_TOPIC_CHARS) + '…' : topic,
       payloadPrefix: prefixText(payload, binary),
       reason,
+      words,
       receivedAt,
     });
     log.debug('quarantined', { topic: topic.slice(0, 200), reason });
@@ -86,21 +90,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function check(topic: string, payload: Buffer | Uint8Array, size: number, receivedAt: number, stored: TelemetryEvent[]): Outcome {
     // Before anything looks at the bytes: a 50 MB payload must cost no more than its first KiB.
     if (size > MAX_PAYLOAD_BYTES) {
-      return quarantine(topic, payload, `payload too large (${size} bytes)`, receivedAt);
+      return quarantine(topic, payload, { key: 'quarantine.too_large', params: { bytes: size } }, receivedAt);
     }
     const parts = matcher.match(topic);
-    if ('error' in parts) return quarantine(topic, payload, parts.error, receivedAt);
+    if ('error' in parts) return quarantine(topic, payload, parts.words, receivedAt);
 
     let text: string;
     try {
       text = strictUtf8.decode(payload);
     } catch {
-      return quarantine(topic, payload, 'not valid UTF-8', receivedAt, true);
+      return quarantine(topic, payload, { key: 'quarantine.not_utf8' }, receivedAt, true);
     }
 
     const t = now();
     const parsed = parsePayload(parts, text, { now: t, oldestTs: t - retentionMs });
-    if (!parsed.ok) return quarantine(topic, payload, parsed.reason, receivedAt);
+    if (!parsed.ok) return quarantine(topic, payload, parsed.words, receivedAt);
     const event = parsed.event;
 
     // A line or station the configuration does not name is kept (CONTRACT §1.4: shown as unconfigured,
@@ -115,16 +119,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** Why a new (line, station) is refused, or null when it may be kept. */
-  function unknownRefusal(line: string, station: string): string | null {
+  function unknownRefusal(line: string, station: string): Words | null {
     const configured = stationsByLine.get(line);
     if (configured?.has(station)) return null;
     const seen = store.writer.stationsSeen(line);
     if (configured === undefined && seen.length === 0) {
       const unknownLines = store.writer.linesSeen().filter((l) => !stationsByLine.has(l)).length;
-      if (unknownLines >= MAX_UNCONFIGURED_LINES) return `too many unknown lines (${MAX_UNCONFIGURED_LINES} kept; "${line}" refused)`;
+      if (unknownLines >= MAX_UNCONFIGURED_LINES) return { key: 'quarantine.too_many_lines', params: { max: MAX_UNCONFIGURED_LINES, line } };
     }
     const unknownStations = seen.filter((s) => !configured?.has(s)).length;
-    if (unknownStations >= MAX_UNCONFIGURED_STATIONS) return `too many unknown stations (${MAX_UNCONFIGURED_STATIONS} kept for line "${line}"; "${station}" refused)`;
+    if (unknownStations >= MAX_UNCONFIGURED_STATIONS) return { key: 'quarantine.too_many_stations', params: { max: MAX_UNCONFIGURED_STATIONS, line, station } };
     return null;
   }
 
@@ -155,7 +159,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     quarantinePoison(m, err) {
       const why = err instanceof Error ? err.message : String(err);
       log.error('a message could not be stored and was quarantined', { topic: m.topic.slice(0, 200), error: why });
-      quarantine(m.topic, m.payload, `could not be stored (${why.slice(0, 200)})`, m.receivedAt);
+      quarantine(m.topic, m.payload, { key: 'quarantine.not_stored', params: { detail: why.slice(0, 200) } }, m.receivedAt);
     },
     handle: (topic, payload, receivedAt) => handleBatch([{ topic, payload, receivedAt }])[0],
     onEvent(listener) {

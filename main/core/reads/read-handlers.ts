@@ -6,6 +6,7 @@ import { taktIntervals } from '../../../shared/figures.ts';
 import { lttb } from '../../../shared/downsample.ts';
 import type { TimeWindow } from '../../../shared/shifts.ts';
 import type { ConfigVersion } from '../../../shared/versions.ts';
+import { reasonWords } from '../../../shared/words.ts';
 import { dailyCsvOf, historyView } from '../history.ts';
 import type { Reads } from '../store/reads.ts';
 
@@ -44,7 +45,8 @@ export function createReadHandlers(reads: Reads, versions: () => readonly Config
       return lttb(points, TREND_POINTS);
     },
     diagnostics: () => ({
-      quarantineByReason: reads.quarantineCounts(),
+      // Counted by their English with the values left out: the words of that form (CONTRACT §1.4 reasons).
+      quarantineByReason: reads.quarantineCounts().map((r) => ({ ...r, words: reasonWords(r.reason) })),
       quarantine: reads.quarantineItems(100),
       gaps: reads.gaps(),
       clockSkew: reads.clockSkew(),

@@ -3,6 +3,7 @@
 // never make the engine's thread wait — ingest, writes, IPC and live pushes go on meanwhile. A worker
 // that dies fails only its own requests and is replaced.
 import { Worker } from 'node:worker_threads';
+import type { Words } from '../../../shared/words.ts';
 import { RequestError } from '../errors.ts';
 import { logger, logLevel } from '../log.ts';
 import { workerUrl } from '../worker-url.ts';
@@ -18,7 +19,7 @@ export interface WorkerRequest {
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; message: string; requestError: boolean; code?: string };
+  | { id: number; ok: false; message: string; requestError: boolean; words?: Words | null; code?: string };
 
 /** The read workers' nice value: they yield the CPU to the engine thread. */
 export const READ_WORKER_NICE = 10;
@@ -51,7 +52,7 @@ export function createReadPool(file: string, size = DEFAULT_READ_WORKERS): ReadP
       if (!p) return;
       slot.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
-      else if (m.requestError) p.reject(new RequestError(m.message));
+      else if (m.requestError) p.reject(new RequestError(m.words ?? m.message));
       else p.reject(Object.assign(new Error(m.message), { code: m.code }));
     });
     const fail = (err: Error) => {

@@ -30,7 +30,8 @@ parentPort!.on('message', (m: WorkerRequest) => {
     reply = { id: m.id, ok: true, value: handler(m.args) as ReturnType<ReadRequests[ReadName]> };
   } catch (err) {
     const e = err as Error;
-    reply = { id: m.id, ok: false, message: e?.message ?? String(err), requestError: err instanceof RequestError, code: (err as { code?: unknown })?.code as string | undefined };
+    const requestError = err instanceof RequestError;
+    reply = { id: m.id, ok: false, message: e?.message ?? String(err), requestError, words: requestError ? err.words : null, code: (err as { code?: unknown })?.code as string | undefined };
   }
   parentPort!.postMessage(reply);
 });

@@ -139,6 +139,15 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 5,
+    description: 'quarantine reasons as words the screens translate',
+    up: (db) =>
+      db.exec(`
+        -- The reason's key and parameters (shared/words.ts) as JSON beside its English; null for rows stored before.
+        ALTER TABLE quarantine ADD COLUMN words TEXT;
+      `),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

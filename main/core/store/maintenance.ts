@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { Alert } from '../../../shared/api.ts';
 import type { Config } from '../../../shared/config.ts';
+import { english, type Words } from '../../../shared/words.ts';
 import { logger } from '../log.ts';
 import { walBytesOf } from './db.ts';
 import { openStore, type Store } from './store.ts';
@@ -17,8 +18,9 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 export interface Recovery {
-  /** What the user is told (Alert 'db_recovered'). */
+  /** What the user is told (Alert 'db_recovered'): the English of `words`. */
   message: string;
+  words: Words;
   /** Where the damaged file now is. */
   movedTo: string;
   /** The backup copied in its place, or null when a new, empty database was started. */
@@ -149,12 +151,12 @@ export function recoverDamaged(dbPath: string, config: Config, damage: string, a
       const store = openStore(dbPath, config);
       store.care.quickCheck();
       store.care.noteBackup({ ts: backup.ts, path: backup.file });
-      const message =
-        `The database file was damaged (${damage}). It was moved aside to ${path.basename(movedTo)} and the backup of ` +
-        `${new Date(backup.ts).toISOString().replace('T', ' ').slice(0, 16)} UTC was restored: what was stored after that ` +
-        'backup is missing from the history unless the broker still holds it.';
+      const words: Words = {
+        key: 'alert.recovered_backup',
+        params: { damage, file: path.basename(movedTo), time: new Date(backup.ts).toISOString().replace('T', ' ').slice(0, 16) },
+      };
       log.error('database damaged at start: moved aside, backup restored', { damage, movedTo, restoredFrom: backup.file });
-      return { store, recovery: { message, movedTo, restoredFrom: backup.file }, background: null };
+      return { store, recovery: { message: english(words), words, movedTo, restoredFrom: backup.file }, background: null };
     } catch (err) {
       log.warn('restoring a backup failed; trying an older one', { backup: backup.file, error: String(err) });
       fs.rmSync(restoring, { force: true });
@@ -164,11 +166,9 @@ export function recoverDamaged(dbPath: string, config: Config, damage: string, a
 
   const store = openStore(dbPath, config);
   store.care.quickCheck();
-  const message =
-    `The database file was damaged (${damage}) and no usable backup was found. It was moved aside to ` +
-    `${path.basename(movedTo)} and a new, empty database was started: earlier history is not shown.`;
+  const words: Words = { key: 'alert.recovered_new', params: { damage, file: path.basename(movedTo) } };
   log.error('database damaged at start: moved aside, new database started', { damage, movedTo });
-  return { store, recovery: { message, movedTo, restoredFrom: null }, background: null };
+  return { store, recovery: { message: english(words), words, movedTo, restoredFrom: null }, background: null };
 }
 
 function backupIsGood(file: string): boolean {
@@ -229,8 +229,8 @@ export function listBackups(dbPath: string): { file: string; ts: number }[] {
 export interface MaintenanceOptions {
   store: Store;
   config: Config;
-  /** Raised (message) or cleared (null), like the ingest's alerts. */
-  onAlert: (code: Alert['code'], message: string | null) => void;
+  /** Raised (message, the English of words) or cleared (null), like the ingest's alerts. */
+  onAlert: (code: Alert['code'], message: string | null, words: Words | null) => void;
   /** From openStoreChecked: raised as 'db_recovered' at once. */
   recovery?: Recovery | null;
   /** How often the schedule looks at what is due (and at the WAL size). */
@@ -274,7 +274,7 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
   let lastBackupTs = listBackups(store.path)[0]?.ts ?? Number.NEGATIVE_INFINITY;
   let running: Promise<unknown> | null = null;
 
-  if (o.recovery) onAlert('db_recovered', o.recovery.message);
+  if (o.recovery) onAlert('db_recovered', o.recovery.message, o.recovery.words);
 
   function checkWal(): void {
     const bytes = walBytesOf(`${store.path}-wal`);
@@ -282,15 +282,12 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
       walAlert = true;
       const mb = Math.round(bytes / 1048576);
       log.warn('WAL large', { bytes });
-      onAlert(
-        'wal_large',
-        `the database's write-ahead log has grown to ${mb} MB: a long-running read (an export, a backup or another program ` +
-          'reading the file) keeps it from being folded back; it shrinks again once that read ends',
-      );
+      const words: Words = { key: 'alert.wal_large', params: { mb } };
+      onAlert('wal_large', english(words), words);
     } else if (walAlert && bytes < walAlertBytes / 2) {
       walAlert = false;
       log.info('WAL back to normal', { bytes });
-      onAlert('wal_large', null);
+      onAlert('wal_large', null, null);
     }
   }
 

@@ -8,6 +8,8 @@ import type { GapItem, QuarantineItem } from '../../../shared/api.ts';
 import { unionWindows, type CycleTotals, type StationCycles } from '../../../shared/figures.ts';
 import type { TimeWindow } from '../../../shared/shifts.ts';
 import type { StationState } from '../../../shared/telemetry.ts';
+import { reasonWords, type Words } from '../../../shared/words.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { timed } from './writer.ts';
 
@@ -104,7 +106,6 @@ function prepare(db: Db) {
                          FROM gaps ORDER BY detected_at DESC, id DESC LIMIT ?`),
     gapsOfLine: db.prepare(`SELECT line, station, boot, from_seq AS fromSeq, to_seq AS toSeq, detected_at AS detectedAt
                             FROM gaps WHERE line = ? ORDER BY detected_at DESC, id DESC LIMIT ?`),
-    quarantineItems: db.prepare('SELECT received_at AS receivedAt, topic, payload, reason FROM quarantine ORDER BY id DESC LIMIT ?'),
     quarantineCounts: db.prepare('SELECT reason, count FROM quarantine_counts ORDER BY count DESC, reason'),
     linesSeen: db.prepare('SELECT DISTINCT line FROM streams ORDER BY line').pluck(),
     stationsSeen: db.prepare('SELECT DISTINCT station FROM streams WHERE line = ? ORDER BY station').pluck(),
@@ -135,6 +136,19 @@ function prepare(db: Db) {
   };
 }
 
+function hasColumn(db: Db, table: string, column: string): boolean {
+  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).includes(column);
+}
+
+function storedWords(text: string | null): Words | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Words;
+  } catch {
+    return null;
+  }
+}
+
 function isWholeMinute(ms: number): boolean {
   return ms % MINUTE_MS === 0;
 }
@@ -151,6 +165,7 @@ function addTotals(totals: Map<string, StationCycles>, station: string, cycles: 
 export class Reads {
   readonly db: Db;
   private statements: ReturnType<typeof prepare> | null = null;
+  private quarantineStatement: Statement | null = null;
 
   constructor(db: Db) {
     this.db = db;
@@ -218,9 +233,17 @@ export class Reads {
     });
   }
 
-  /** Newest first. */
+  /** Newest first. A row stored without words (an older build) gets them from its English where a template gives it. */
   quarantineItems(limit = 100): QuarantineItem[] {
-    return timed('quarantineItems', () => this.r.quarantineItems.all(limit) as QuarantineItem[]);
+    return timed('quarantineItems', () => {
+      // A read-only connection may read a file an older build wrote (no migrations): it has no `words` column yet.
+      this.quarantineStatement ??= this.db.prepare(
+        `SELECT received_at AS receivedAt, topic, payload, reason, ${hasColumn(this.db, 'quarantine', 'words') ? 'words' : 'NULL AS words'}
+         FROM quarantine ORDER BY id DESC LIMIT ?`,
+      );
+      const rows = this.quarantineStatement.all(limit) as (Omit<QuarantineItem, 'words'> & { words: string | null })[];
+      return rows.map((row) => ({ ...row, words: storedWords(row.words) ?? reasonWords(row.reason) }));
+    });
   }
 
   quarantineCounts(): { reason: string; count: number }[] {

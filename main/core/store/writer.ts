@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Statement } from 'better-sqlite3';
 import type { Counters } from '../../../shared/api.ts';
 import type { TelemetryEvent } from '../../../shared/telemetry.ts';
+import type { Words } from '../../../shared/words.ts';
 import { logger } from '../log.ts';
 import type { Checkpointer } from './checkpoint.ts';
 import type { Db } from './db.ts';
@@ -28,7 +29,9 @@ export type CommitResult = 'stored' | 'duplicate';
 export interface QuarantineInput {
   topic: string;
   payloadPrefix: string;
+  /** The English (CONTRACT §1.4); `words`, when given, is the same for the screens to translate. */
   reason: string;
+  words?: Words;
   receivedAt: number;
 }
 
@@ -122,7 +125,7 @@ export class Writer {
     this.insertGap = db.prepare('INSERT INTO gaps (line, station, boot, from_seq, to_seq, detected_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.updateGap = db.prepare('UPDATE gaps SET from_seq = ?, to_seq = ? WHERE id = ?');
     this.deleteGap = db.prepare('DELETE FROM gaps WHERE id = ?');
-    this.insertQuarantine = db.prepare('INSERT INTO quarantine (received_at, topic, payload, reason) VALUES (?, ?, ?, ?)');
+    this.insertQuarantine = db.prepare('INSERT INTO quarantine (received_at, topic, payload, reason, words) VALUES (?, ?, ?, ?, ?)');
     this.trimQuarantine = db.prepare('DELETE FROM quarantine WHERE id <= ?');
     this.countQuarantine = db.prepare(
       'INSERT INTO quarantine_counts (reason, count) VALUES (?, 1) ON CONFLICT (reason) DO UPDATE SET count = count + 1',
@@ -347,7 +350,8 @@ export class Writer {
   }
 
   private applyQuarantine(item: QuarantineInput): void {
-    const id = Number(this.insertQuarantine.run(item.receivedAt, item.topic, item.payloadPrefix, item.reason).lastInsertRowid);
+    const words = item.words ? JSON.stringify(item.words) : null;
+    const id = Number(this.insertQuarantine.run(item.receivedAt, item.topic, item.payloadPrefix, item.reason, words).lastInsertRowid);
     if (id > this.quarantineRows) this.trimQuarantine.run(id - this.quarantineRows);
     this.countQuarantine.run(reasonKey(item.reason));
     this.quarantined++;

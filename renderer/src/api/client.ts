@@ -13,7 +13,8 @@ import {
 } from '../../../shared/api.ts';
 import { createEventHub, type EventHub } from './eventHub.ts';
 import { exportUrl } from './urls.ts';
-import { openEventSocket, postRpc, type SocketStatus } from './webTransport.ts';
+import { openEventSocket, postRpc, RequestError, type SocketStatus } from './webTransport.ts';
+import type { Words } from '../../../shared/words.ts';
 
 /** 'down' means the app itself (not the broker) cannot be reached. */
 export type TransportStatus = SocketStatus;
@@ -59,7 +60,32 @@ function seedLiveSnapshot(api: RequestMethods, hub: EventHub): void {
   );
 }
 
-export function createDesktopClient(desktop: DesktopApi): TaktboardClient {
+/**
+ * The preload rejects a refused call with plain data `{message, words}` (an Error crossing the context bridge
+ * keeps only its message): every call made here rejects with a RequestError carrying both instead.
+ */
+function withRequestErrors(api: DesktopApi): DesktopApi {
+  const toError = (err: unknown): unknown => {
+    if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+    const { message, words } = err as { message?: unknown; words?: unknown };
+    if (typeof message !== 'string') return err;
+    return new RequestError(message, 0, typeof words === 'object' && words !== null ? (words as Words) : null);
+  };
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(api)) {
+    wrapped[name] =
+      typeof value === 'function' && name !== 'on'
+        ? (...args: unknown[]) =>
+            Promise.resolve((value as (...a: unknown[]) => Promise<unknown>)(...args)).catch((err: unknown) => {
+              throw toError(err);
+            })
+        : value;
+  }
+  return wrapped as unknown as DesktopApi;
+}
+
+export function createDesktopClient(bridge: DesktopApi): TaktboardClient {
+  const desktop = withRequestErrors(bridge);
   const hub = createEventHub();
   for (const event of EVENT_NAMES) desktop.on(event, (payload) => hub.emit(event, payload));
   const api = requestMethods((name, args) => (desktop[name] as (a: unknown) => Promise<unknown>)(args));

@@ -1,18 +1,27 @@
 // The browser transport for `taktboard serve`: requests over HTTP, events over one WebSocket that
 // comes back by itself after the server restarts or the network drops.
 import { EVENT_NAMES, type EventName, type Events } from '../../../shared/api.ts';
+import type { Words } from '../../../shared/words.ts';
 import type { EventHub } from './eventHub.ts';
 import { eventsUrl, reconnectDelayMs, requestHeaders, rpcUrl, tokenFromPage } from './urls.ts';
 
 export type SocketStatus = 'connecting' | 'open' | 'down';
 
+/** A refused or failed request: the English `message`, and its `words` for the screens to translate (or null). */
 export class RequestError extends Error {
   readonly status: number;
-  constructor(message: string, status: number) {
+  readonly words: Words | null;
+  constructor(message: string, status: number, words: Words | null = null) {
     super(message);
     this.name = 'RequestError';
     this.status = status;
+    this.words = words;
   }
+}
+
+/** The words of an error for the screens: a RequestError's own, else none (the message is shown as it is). */
+export function wordsOfError(err: unknown): Words | null {
+  return err instanceof RequestError ? err.words : null;
 }
 
 export async function postRpc(pageHref: string, name: string, args: unknown): Promise<unknown> {
@@ -25,12 +34,13 @@ export async function postRpc(pageHref: string, name: string, args: unknown): Pr
       cache: 'no-store',
     });
   } catch {
-    throw new RequestError('the app server does not answer', 0);
+    throw new RequestError('the app server does not answer', 0, { key: 'refusal.server_unreachable' });
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const message = isRecord(body) && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
-    throw new RequestError(message, response.status);
+    // CONTRACT §6: {"error": "<English>", "words": {...}}; the words are checked where they are shown.
+    if (isRecord(body) && typeof body.error === 'string') throw new RequestError(body.error, response.status, isRecord(body.words) ? (body.words as unknown as Words) : null);
+    throw new RequestError(`HTTP ${response.status}`, response.status, { key: 'refusal.http', params: { status: response.status } });
   }
   return body;
 }

@@ -13,7 +13,7 @@ interface Props {
 
 /** Always visible: an operator must know whether the numbers on screen are current. */
 export function ConnectionBadge({ transport, broker, brokerWasConnected, timezone }: Props) {
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   const view = connectionView(transport, broker);
   const label =
     view === 'unreachable'
@@ -21,7 +21,7 @@ export function ConnectionBadge({ transport, broker, brokerWasConnected, timezon
       : view === 'connecting'
         ? t(brokerWasConnected ? 'conn.reconnecting' : 'conn.connecting')
         : t(view === 'connected' ? 'conn.connected' : 'conn.offline');
-  const brokerError = view !== 'unreachable' && view !== 'connected' ? broker?.error : null;
+  const brokerError = view !== 'unreachable' && view !== 'connected' && broker?.error ? tWords(broker.errorWords, broker.error) : null;
   return (
     <div className={`connection connection-${view}`} data-testid="connection-status" data-status={view} role="status" aria-label={t('conn.label')}>
       <span className="connection-dot" aria-hidden="true" />

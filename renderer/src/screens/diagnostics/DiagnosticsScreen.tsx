@@ -29,7 +29,7 @@ export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone, con
   return (
     <section className="diagnostics" data-testid="diagnostics-screen">
       <h1 className="screen-title">{t('diag.title')}</h1>
-      {diag.error ? <LoadError message={diag.error} onRetry={diag.reload} /> : null}
+      {diag.error ? <LoadError message={diag.error} words={diag.errorWords} onRetry={diag.reload} /> : null}
       {diag.data ? (
         <DiagnosticsBody d={diag.data} timezone={timezone} configuredStations={configuredStations} canEditSettings={canEditSettings} />
       ) : diag.loading ? (
@@ -64,7 +64,7 @@ function Untrusted({ text }: { text: string }) {
 }
 
 function BrokerPanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   return (
     <div className="panel" data-testid="diag-broker">
       <h2>{t('diag.broker')}</h2>
@@ -81,7 +81,7 @@ function BrokerPanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
           <>
             <dt>{t('col.error')}</dt>
             <dd className="error-text">
-              <Untrusted text={d.broker.error} />
+              <Untrusted text={tWords(d.broker.errorWords, d.broker.error)} />
             </dd>
           </>
         ) : null}
@@ -100,7 +100,7 @@ function BrokerPanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
             <tr key={`${h.ts}-${i}`}>
               <td className="nowrap">{formatDateTime(h.ts, timezone)}</td>
               <td className="nowrap" data-status={h.status}>{t(BROKER_STATUS_TEXT[h.status])}</td>
-              <td>{h.error ? <Untrusted text={h.error} /> : ''}</td>
+              <td>{h.error ? <Untrusted text={tWords(h.errorWords, h.error)} /> : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -167,7 +167,7 @@ function DatabasePanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
 }
 
 function QuarantinePanel({ d, timezone }: { d: Diagnostics; timezone: string }) {
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   return (
     <div className="panel wide" data-testid="diag-quarantine">
       <h2>{t('diag.quarantineByReason')}</h2>
@@ -185,7 +185,7 @@ function QuarantinePanel({ d, timezone }: { d: Diagnostics; timezone: string }) 
             {d.quarantineByReason.map((r) => (
               <tr key={r.reason}>
                 <td>
-                  <Untrusted text={r.reason} />
+                  <Untrusted text={tWords(r.words, r.reason)} />
                 </td>
                 <td className="num">{formatCount(r.count)}</td>
               </tr>
@@ -215,7 +215,7 @@ function QuarantinePanel({ d, timezone }: { d: Diagnostics; timezone: string }) 
                   <Untrusted text={q.topic} />
                 </td>
                 <td>
-                  <Untrusted text={q.reason} />
+                  <Untrusted text={tWords(q.words, q.reason)} />
                 </td>
                 <td>
                   <code className="payload">

@@ -31,7 +31,7 @@ export const HistoryScreen = memo(function HistoryScreen() {
   }, [selection, todayCalendar.data]);
 
   if (!selection) {
-    return todayCalendar.error ? <LoadError message={todayCalendar.error} onRetry={todayCalendar.reload} /> : <p className="placeholder">{t('app.loading')}</p>;
+    return todayCalendar.error ? <LoadError message={todayCalendar.error} words={todayCalendar.errorWords} onRetry={todayCalendar.reload} /> : <p className="placeholder">{t('app.loading')}</p>;
   }
   return <HistoryBody selection={selection} onSelect={setSelection} calendar={todayCalendar.data} />;
 });
@@ -78,7 +78,7 @@ function HistoryBody({ selection, onSelect, calendar }: { selection: Selection; 
         }}
       />
       <ExportMessage state={exportState} />
-      {dateCalendar.error && !dateCalendar.data ? <LoadError message={dateCalendar.error} onRetry={dateCalendar.reload} /> : null}
+      {dateCalendar.error && !dateCalendar.data ? <LoadError message={dateCalendar.error} words={dateCalendar.errorWords} onRetry={dateCalendar.reload} /> : null}
       {dateShifts === null || shift === null ? (
         dateCalendar.loading ? <p className="placeholder">{t('app.loading')}</p> : null
       ) : dateShifts.length === 0 ? (
@@ -105,13 +105,13 @@ function HistoryResult({ date, shift, refresh }: { date: string; shift: string; 
   const { t } = useI18n();
   const client = useClient();
   const view = usePolling(() => client.history({ date, shift }), `${date}|${shift}`, refresh ? TODAY_REFRESH_MS : null);
-  if (view.error && !view.data) return <LoadError message={view.error} onRetry={view.reload} />;
+  if (view.error && !view.data) return <LoadError message={view.error} words={view.errorWords} onRetry={view.reload} />;
   if (!view.data) return view.loading ? <p className="placeholder">{t('app.loading')}</p> : null;
   const data = view.data;
   const progress = progressOf(data);
   return (
     <>
-      {view.error ? <LoadError message={view.error} onRetry={view.reload} /> : null}
+      {view.error ? <LoadError message={view.error} words={view.errorWords} onRetry={view.reload} /> : null}
       <StatusMarker view={data} />
       <p className="note" data-testid="history-meta">
         {data.date} · {data.shift} · {t('history.computed', { ms: Math.round(data.computeMs), tz: data.timezone })}

@@ -20,7 +20,7 @@ export function LineScreen({ lineId, snapshot }: { lineId: string | null; snapsh
 }
 
 function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine | null; timezone: string }) {
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   const client = useClient();
   const [minutes, setMinutes] = useState<Minutes>(15);
   const trend = usePolling(() => client.trend({ lineId, minutes }), `${lineId}|${minutes}`, TREND_REFRESH_MS);
@@ -44,7 +44,7 @@ function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine
             ))}
           </div>
         </div>
-        {trend.error ? <p className="error">{t('app.error', { message: trend.error })}</p> : null}
+        {trend.error ? <p className="error">{t('app.error', { message: tWords(trend.errorWords, trend.error) })}</p> : null}
         {trend.data ? <TaktTrendChart trend={trend.data} timezone={timezone} /> : <p className="placeholder">{t('app.loading')}</p>}
       </div>
       <div className="panel">
