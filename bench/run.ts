@@ -2,11 +2,12 @@
 // raw limits measured in the same run, with pass/fail against the goals of issue 5. Real components only:
 // mosquitto and `taktboard serve` as child processes, mqtt.js publishers, Debian's Chromium.
 //
-//   npm run bench                       full run (~7 min on the 2-core machine)
-//   npm run bench -- --quick            ~1–2 min: fewer repetitions, shorter steps
-//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, external, latency, memory, history, screens)
+//   npm run bench                       full run (~25 min on the 2-core machine, 10 of them the viewers phase)
+//   npm run bench -- --quick            ~6 min: fewer repetitions, shorter steps
+//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, external, latency, memory, history,
+//                                        versions, heavyreads, viewers, screens)
 //   npm run bench -- --profile          serve runs with --cpu-prof; top functions printed per phase
-//   npm run bench -- --fresh-day        regenerate the History day even if bench/.cache has it
+//   npm run bench -- --fresh-day        regenerate the History day and the month even if bench/.cache has them
 //
 // Prints a Markdown table (figure, value, goal, ratio, result) and writes bench/results.json.
 import crypto from 'node:crypto';
@@ -15,9 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setLogLevel } from '../main/core/log.ts';
-import { localDate } from '../shared/shifts.ts';
+import { addDays, localDate } from '../shared/shifts.ts';
 import { SCHEMA_VERSION } from '../main/core/store/db.ts';
-import { LINES, RAW_SITE, SITE, TIMEZONE, writeConfig } from './lib/plant.ts';
+import { LINES, RAW_SITE, SITE, TIMEZONE, writeConfig, type PlantOptions } from './lib/plant.ts';
 import { PRODUCT_ROOT, ROOT, forkChild, killAllSync, startMosquitto, startServe, sleep, stopProcess, tempDir, type Child, type Mosquitto, type Serve } from './lib/procs.ts';
 import { fmt, markdownTable, passes, pct, type Figure } from './lib/report.ts';
 import { median, spread, round } from './lib/stats.ts';
@@ -29,9 +30,12 @@ import { runLatency, type LatencyResult } from './phases/latency.ts';
 import { runMemory, type MemoryResult } from './phases/memory.ts';
 import { runHistory, type HistoryResult } from './phases/history.ts';
 import { CHROMIUM, runScreens, type ScreensResult } from './phases/screens.ts';
-import type { DayInfo } from './lib/day.ts';
+import { runVersions, VERSIONS, type VersionsResult } from './phases/versions.ts';
+import { runHeavyReads, type HeavyReadsResult } from './phases/heavy-reads.ts';
+import { PUSH_MS, RSS_RISE_BOUND, runViewers, type ViewersResult } from './phases/viewers.ts';
+import { MONTH_DAYS, MONTH_LINES, monthPlant, type DayInfo } from './lib/day.ts';
 
-const PHASES = ['sqlite', 'ingest', 'external', 'latency', 'memory', 'history', 'screens'] as const;
+const PHASES = ['sqlite', 'ingest', 'external', 'latency', 'memory', 'history', 'versions', 'heavyreads', 'viewers', 'screens'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -55,6 +59,9 @@ const S = quick
       latency: { rates: [300, 5000], reps: 1, durationMs: 3000 },
       memory: { wallMs: 15_000, rate: 1000 },
       history: { reps: 2, csvReps: 1 },
+      versions: { reps: 5, csvReps: 3 },
+      heavyreads: { rate: 10_000, rounds: 1, windows: 2, readers: 2 },
+      viewers: { runS: 90, holdS: 30, live: 200, stalled: 50, trickle: 10 },
       screens: { loads: 2, windows: 2, windowMs: 3000 },
     }
   : {
@@ -65,6 +72,9 @@ const S = quick
       latency: { rates: [300, 5000], reps: 3, durationMs: 5000 },
       memory: { wallMs: 90_000, rate: 1000 },
       history: { reps: 5, csvReps: 3 },
+      versions: { reps: 15, csvReps: 9 },
+      heavyreads: { rate: 10_000, rounds: 3, windows: 3, readers: 2 },
+      viewers: { runS: 600, holdS: 30, live: 200, stalled: 50, trickle: 10 },
       screens: { loads: 5, windows: 3, windowMs: 5000 },
     };
 
@@ -72,7 +82,9 @@ const S = quick
 setLogLevel('error');
 const started = Date.now();
 const log = (s: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}`);
-const WATCHDOG_MS = quick ? 8 * 60_000 : 15 * 60_000;
+// Bounded by what was asked for: the viewers phase alone runs 10 minutes in the full run, a month of history
+// not yet cached takes ~4 minutes to write.
+const WATCHDOG_MS = (quick ? 8 * 60_000 : 15 * 60_000) + (only.has('viewers') ? S.viewers.runS * 1000 + 5 * 60_000 : 0) + (only.has('heavyreads') ? 15 * 60_000 : 0) + (only.has('versions') ? 5 * 60_000 : 0);
 
 process.on('exit', killAllSync);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -127,45 +139,64 @@ async function stopServe(s: Serve, tag: string): Promise<void> {
   }
 }
 
-async function newServe(tag: string, mq: Mosquitto, extra: { db?: string } = {}): Promise<Serve> {
+async function newServe(tag: string, mq: Mosquitto, extra: { db?: string; plant?: (o: { clientId: string; brokerUrl: string }) => PlantOptions } = {}): Promise<Serve> {
   const dir = path.join(work, tag);
   fs.mkdirSync(dir, { recursive: true });
-  const config = writeConfig(dir, { clientId: `taktboard-bench-${tag}`, brokerUrl: mq.url });
+  const who = { clientId: `taktboard-bench-${tag}`, brokerUrl: mq.url };
+  const config = writeConfig(dir, extra.plant ? extra.plant(who) : who);
   return startServe({ config, db: extra.db ?? path.join(dir, 'serve.sqlite'), broker: mq.url, nodeArgs: profileArgs(tag) });
 }
 
-// ---- the History day: cached by what it depends on ------------------------------------------------
+// ---- generated history: the History day and the month-old database, cached by what they depend on -------
 
 const dayDate = localDate(TIMEZONE, Date.now() - 48 * 3600_000);
-function dayCacheFile(): string {
+/** Sources whose change makes a cached file stale. */
+const GENERATOR_SOURCES = [
+  'bench/lib/day.ts',
+  'bench/lib/plant.ts',
+  'bench/children/gen-day.ts',
+  'main/core/store/store.ts',
+  'main/core/store/writer.ts',
+  'main/core/store/db.ts',
+  'main/core/simulator/simulator.ts',
+  'main/core/simulator/calendar.ts',
+  'main/core/simulator/prng.ts',
+  'main/core/simulator/serials.ts',
+];
+
+function cacheFile(kind: 'day' | 'month'): string {
   const h = crypto.createHash('sha256');
-  for (const f of ['bench/lib/day.ts', 'bench/lib/plant.ts', 'main/core/store/store.ts', 'main/core/store/db.ts', 'main/core/simulator/simulator.ts', 'main/core/simulator/calendar.ts']) {
-    h.update(fs.readFileSync(path.join(ROOT, f)));
+  for (const f of GENERATOR_SOURCES) {
+    const file = path.join(ROOT, f);
+    if (fs.existsSync(file)) h.update(fs.readFileSync(file));
   }
   h.update(`schema ${SCHEMA_VERSION}`);
-  return path.join(ROOT, 'bench', '.cache', `day-${dayDate}-${h.digest('hex').slice(0, 12)}.sqlite`);
+  const what = kind === 'month' ? `month${MONTH_DAYS}x${MONTH_LINES}` : 'day';
+  return path.join(ROOT, 'bench', '.cache', `${what}-${dayDate}-${h.digest('hex').slice(0, 12)}.sqlite`);
 }
 
 interface DayJob {
   file: string;
   reused: boolean;
-  done: Promise<DayInfo | null>;
+  done: Promise<DayInfo>;
 }
 
-async function startDay(): Promise<DayJob> {
-  const file = dayCacheFile();
+async function startGenerated(kind: 'day' | 'month'): Promise<DayJob> {
+  const file = cacheFile(kind);
   const infoFile = file.replace(/\.sqlite$/, '.json');
   if (!values['fresh-day'] && fs.existsSync(file) && fs.existsSync(infoFile)) {
     return { file, reused: true, done: Promise.resolve(JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DayInfo) };
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Old cached days are of no further use.
-  for (const f of fs.readdirSync(path.dirname(file))) if (f.startsWith('day-')) fs.rmSync(path.join(path.dirname(file), f), { force: true });
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  // Older files of this kind are of no further use (a month is 2.4 GB).
+  const prefix = kind === 'month' ? 'month' : 'day-';
+  for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix)) fs.rmSync(path.join(dir, f), { force: true });
   const tmp = file + '.partial';
-  const child = await forkChild('gen-day.ts', [tmp, dayDate]);
+  const child = await forkChild('gen-day.ts', [tmp, dayDate, kind]);
   child.send({ type: 'run' });
   const done = child
-    .next<{ info: DayInfo }>((m) => m.type === 'generated', 10 * 60_000)
+    .next<{ info: DayInfo }>((m) => m.type === 'generated', 15 * 60_000)
     .then(async (m) => {
       await child.stop();
       fs.renameSync(tmp, file);
@@ -173,6 +204,8 @@ async function startDay(): Promise<DayJob> {
       fs.writeFileSync(infoFile, JSON.stringify(m.info));
       return m.info;
     });
+  // Awaited by the phases that need it; a failure is theirs to report.
+  done.catch(() => undefined);
   return { file, reused: false, done };
 }
 
@@ -185,6 +218,9 @@ const results: {
   latency?: LatencyResult | null;
   memory?: (MemoryResult & { day?: string }) | null;
   history?: (HistoryResult & { day: DayInfo | null; reused: boolean; startMs: number; emptyStartMs: number | null }) | null;
+  versions?: VersionsResult | null;
+  heavyreads?: (HeavyReadsResult & { month: DayInfo; reused: boolean; startMs: number }) | null;
+  viewers?: ViewersResult | null;
   screens?: ScreensResult | null;
 } = {};
 
@@ -245,10 +281,32 @@ if (only.has('external')) {
   });
 }
 
-let day: DayJob | null = null;
-if (only.has('history')) {
-  day = await startDay();
-  log(day.reused ? `History day ${dayDate} reused from ${path.relative(ROOT, day.file)}` : `generating the History day ${dayDate} in a child process (while the memory phase runs)`);
+// The generated history is written in child processes while the memory phase runs (it measures RSS, not
+// time), and awaited before anything that measures time. A failure to start one is the phases' failure.
+let day: Promise<DayJob> | null = null;
+let month: Promise<DayJob> | null = null;
+if (only.has('history') || only.has('versions')) {
+  day = startGenerated('day');
+  day.then(
+    (d) => log(d.reused ? `History day ${dayDate} reused from ${path.relative(ROOT, d.file)}` : `generating the History day ${dayDate} in a child process${only.has('memory') ? ' (while the memory phase runs)' : ''}`),
+    () => undefined,
+  );
+}
+if (only.has('heavyreads')) {
+  month = startGenerated('month');
+  month.then(
+    (m) => log(m.reused ? `month-old database (${MONTH_DAYS} days to ${dayDate}, ${MONTH_LINES} lines) reused from ${path.relative(ROOT, m.file)}` : `generating the month-old database (${MONTH_DAYS} days to ${dayDate}, ${MONTH_LINES} lines: ~4 min, 2.4 GB) in a child process${only.has('memory') ? ' (while the memory phase runs)' : ''}`),
+    () => undefined,
+  );
+}
+/** Waits for the generated files (bounded by the child's own timeout) so that no phase measures beside their writing. */
+async function generatedReady(): Promise<void> {
+  const pending = [day, month].filter((j): j is Promise<DayJob> => j !== null);
+  if (pending.length === 0) return;
+  const t0 = performance.now();
+  const jobs = await Promise.allSettled(pending);
+  await Promise.allSettled(jobs.map((j) => (j.status === 'fulfilled' ? j.value.done : null)));
+  if (performance.now() - t0 > 1000) log(`waited ${Math.round((performance.now() - t0) / 1000)} s for the generated history`);
 }
 
 /** serve's start on an empty database, the reference for its start on the History day's. */
@@ -265,24 +323,88 @@ if (only.has('memory')) {
   }
 }
 
+await generatedReady();
+
 if (only.has('history')) {
   results.history = await phase('history', async () => {
-    const info = await day!.done;
-    log(`History day: ${info?.events ?? '?'} events${day!.reused ? ' (cached)' : ` generated in ${round((info?.generateMs ?? 0) / 1000, 1)} s`}`);
+    const job = await day!;
+    const info = await job.done;
+    log(`History day: ${info.events} events${job.reused ? ' (cached)' : ` generated in ${round(info.generateMs / 1000, 1)} s`}`);
     // serve gets its own copy, so the cached file is never touched by a running app (WAL, migrations).
     const dir = path.join(work, 'history');
     fs.mkdirSync(dir, { recursive: true });
     const db = path.join(dir, 'day.sqlite');
-    fs.copyFileSync(day!.file, db);
+    fs.copyFileSync(job.file, db);
     const serve = await newServe('history', mq!, { db });
     try {
       log(`  serve ready with the day's database in ${Math.round(serve.startMs)} ms (empty database: ${emptyStartMs === null ? 'not measured' : `${Math.round(emptyStartMs)} ms`})`);
       const r = await runHistory(serve.url, dayDate, { ...S.history, log });
-      return { ...r, day: info, reused: day!.reused, startMs: serve.startMs, emptyStartMs };
+      return { ...r, day: info, reused: job.reused, startMs: serve.startMs, emptyStartMs };
     } finally {
       await stopServe(serve, 'history');
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+}
+
+if (only.has('versions')) {
+  results.versions = await phase('versions', async () => {
+    const job = await day!;
+    await job.done;
+    // A broker of its own: the serves' persistent sessions stay out of the shared one.
+    const broker = await startMosquitto();
+    try {
+      return await runVersions(
+        job.file,
+        dayDate,
+        (tag, config, db) => startServe({ config, db, broker: broker.url, nodeArgs: profileArgs(tag) }),
+        (s, tag) => stopServe(s, tag),
+        { ...S.versions, brokerUrl: broker.url, log },
+      );
+    } finally {
+      await broker.stop();
+    }
+  });
+}
+
+if (only.has('heavyreads')) {
+  results.heavyreads = await phase('heavyreads', async () => {
+    const job = await month!;
+    const info = await job.done;
+    log(`month-old database: ${(info.events / 1e6).toFixed(1)} M events, ${(info.dbBytes / 2 ** 30).toFixed(2)} GiB${job.reused ? ' (cached)' : ` generated in ${Math.round(info.generateMs / 1000)} s`}`);
+    // Its own broker and publisher: nothing else's sessions or queues beside it.
+    const broker = await startMosquitto();
+    const dir = path.join(work, 'heavyreads');
+    fs.mkdirSync(dir, { recursive: true });
+    const db = path.join(dir, 'month.sqlite');
+    try {
+      fs.copyFileSync(job.file, db);
+      const publisher = await forkChild('publisher.ts', [broker.url, `bench-pub-heavy-${process.pid}`]);
+      try {
+        const serve = await newServe('heavyreads', broker, { db, plant: monthPlant });
+        try {
+          log(`  serve ready with the month's database in ${Math.round(serve.startMs)} ms`);
+          // Every date of the month but the first and the last (whole days behind them, nothing around them).
+          const dates = Array.from({ length: MONTH_DAYS - 2 }, (_, i) => addDays(dayDate, -(MONTH_DAYS - 2) + i));
+          const r = await runHeavyReads(serve, publisher, { ...S.heavyreads, dates, site: SITE, lines: MONTH_LINES, brokerPid: broker.pid, log });
+          return { ...r, month: info, reused: job.reused, startMs: serve.startMs };
+        } finally {
+          await stopServe(serve, 'heavyreads');
+        }
+      } finally {
+        await publisher.stop();
+      }
+    } finally {
+      await broker.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+if (only.has('viewers')) {
+  results.viewers = await phase('viewers', () =>
+    runViewers({ ...S.viewers, serve: ({ config, db }) => startServe({ config, db, extraArgs: ['--demo', '--backfill', '30m'], nodeArgs: profileArgs('viewers') }), stop: (sv) => stopServe(sv, 'viewers'), log }),
+  );
 }
 
 if (only.has('screens')) {
@@ -470,6 +592,35 @@ if (hist) {
     ratio: hist.emptyStartMs === null ? 'empty database not measured (memory phase off)' : `${(hist.startMs / hist.emptyStartMs).toFixed(2)}× the start on an empty database (${fmt(hist.emptyStartMs, 'ms')}); quick_check runs in the background above 256 MiB`,
   });
 }
+const ver = results.versions;
+if (ver) {
+  const m1 = median(ver.one.shift.computeMs);
+  const m20 = median(ver.twenty.shift.computeMs);
+  figures.push({
+    id: 'history.versions_shift_view',
+    section: '4',
+    name: `History: shift view with ${VERSIONS} configuration versions / with one (same day, two serves, interleaved)`,
+    value: ver.shiftRatio,
+    unit: '×',
+    shown: `${fmt(m20, 'ms')} / ${fmt(m1, 'ms')} = ${ver.shiftRatio.toFixed(2)}×`,
+    goal: { op: '<=', target: 1.1, unit: '×' },
+    ratio: `compute; HTTP ${fmt(median(ver.twenty.shift.httpMs), 'ms')} / ${fmt(median(ver.one.shift.httpMs), 'ms')}`,
+    detail: `${VERSIONS} versions: ${spread(ver.twenty.shift.computeMs)} ms (first, cold: ${Math.round(ver.twenty.firstShiftMs)} ms); one: ${spread(ver.one.shift.computeMs)} ms (first ${Math.round(ver.one.firstShiftMs)} ms); the day uses version ${ver.twenty.dayVersionId} of ${VERSIONS}; ${ver.one.shift.computeMs.length} each`,
+  });
+  const c1 = median(ver.one.csv.httpMs);
+  const c20 = median(ver.twenty.csv.httpMs);
+  figures.push({
+    id: 'history.versions_daily_csv',
+    section: '4',
+    name: `History: daily CSV with ${VERSIONS} configuration versions / with one`,
+    value: ver.csvRatio,
+    unit: '×',
+    shown: `${fmt(c20, 'ms')} / ${fmt(c1, 'ms')} = ${ver.csvRatio.toFixed(2)}×`,
+    goal: { op: '<=', target: 1.1, unit: '×' },
+    ratio: 'HTTP round trip incl. the bytes',
+    detail: `${VERSIONS} versions: ${spread(ver.twenty.csv.httpMs)} ms (first ${Math.round(ver.twenty.firstCsvMs)} ms); one: ${spread(ver.one.csv.httpMs)} ms (first ${Math.round(ver.one.firstCsvMs)} ms); ${ver.one.csv.httpMs.length} each; config apply ${Math.round(median(ver.applyMs))} ms per version`,
+  });
+}
 const mem = results.memory;
 if (mem) {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
@@ -519,6 +670,100 @@ if (scr) {
   });
 }
 
+const hr = results.heavyreads;
+if (hr) {
+  const { idle, reads } = hr;
+  const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
+  const plant = `${fmt(hr.rate)} msg/s ingest, ${hr.readers} clients fetching daily CSVs of a ${hr.month.days}-day database (${hr.month.lines} cell lines, ${(hr.month.events / 1e6).toFixed(0)} M events)`;
+  figures.push({
+    id: 'heavyreads.live_p99',
+    section: '7',
+    name: `Heavy reads: /api/live round trip p50 / p99 while ${plant}`,
+    value: reads.liveP99,
+    unit: 'ms',
+    shown: `${fmt(reads.liveP50, 'ms')} / ${fmt(reads.liveP99, 'ms')}`,
+    goal: { op: '<', target: 250, unit: 'ms (p99)' },
+    ratio: `p99 ${x(reads.liveP99, idle.liveP99)} idle (${fmt(idle.liveP50, 'ms')} / ${fmt(idle.liveP99, 'ms')} without reads)`,
+    detail: hr.segments.map((s) => `${s.kind} ${s.round}: p50 ${s.live.p50.toFixed(1)}, p99 ${s.live.p99.toFixed(1)}, max ${Math.round(s.live.max)} ms (${s.live.n})`).join('; '),
+  });
+  figures.push({
+    id: 'heavyreads.push_gap_p99',
+    section: '7',
+    name: 'Heavy reads: live push gap on /api/events (every 300 ms), p99, with the CSV loop',
+    value: reads.pushGapP99,
+    unit: 'ms',
+    shown: `${fmt(reads.pushGapP99, 'ms')} (max ${fmt(reads.pushGapMax, 'ms')})`,
+    goal: { op: '<', target: 800, unit: 'ms' },
+    ratio: `${x(reads.pushGapP99, idle.pushGapP99)} idle (${fmt(idle.pushGapP99, 'ms')}, max ${fmt(idle.pushGapMax, 'ms')})`,
+    detail: hr.segments.map((s) => `${s.kind} ${s.round}: p50 ${Math.round(s.pushGaps.p50)}, p99 ${Math.round(s.pushGaps.p99)}, max ${Math.round(s.pushGaps.max)} ms (${s.pushGaps.n})`).join('; '),
+  });
+  figures.push({
+    id: 'heavyreads.ack_p99',
+    section: '7',
+    name: 'Heavy reads: ingest arrival → PUBACK p50 / p99 (engine\'s own, last 4096 messages, sampled every second), with the CSV loop',
+    value: reads.ackP99,
+    unit: 'ms',
+    shown: `${fmt(reads.ackP50, 'ms')} / ${fmt(reads.ackP99, 'ms')}`,
+    ratio: `p99 ${x(reads.ackP99, idle.ackP99)} idle (${fmt(idle.ackP50, 'ms')} / ${fmt(idle.ackP99, 'ms')} without reads)`,
+    detail: `median of the samples' p99; worst sample's p99 ${fmt(reads.ackP99Worst, 'ms')} (idle ${fmt(idle.ackP99Worst, 'ms')}), max ${fmt(reads.ackMax, 'ms')} (idle ${fmt(idle.ackMax, 'ms')}); ${hr.segments.map((s) => `${s.kind} ${s.round}: ${Math.round((s.stored / s.ms) * 1000)} msg/s stored`).join(', ')}`,
+  });
+  figures.push({
+    id: 'heavyreads.loop_delay_max',
+    section: '7',
+    name: 'Heavy reads: engine event-loop delay, worst 10-s window max (p99 median), with the CSV loop',
+    value: reads.loopMaxWorst,
+    unit: 'ms',
+    shown: `${fmt(reads.loopMaxWorst, 'ms')} (p99 ${fmt(reads.loopP99, 'ms')})`,
+    goal: { op: '<', target: 50, unit: 'ms' },
+    ratio: `${x(reads.loopMaxWorst, idle.loopMaxWorst)} idle (max ${fmt(idle.loopMaxWorst, 'ms')}, p99 ${fmt(idle.loopP99, 'ms')})`,
+    detail: hr.segments.map((s) => `${s.kind} ${s.round}: windows p99 ${s.windows.map((w) => w.p99).join('/')} ms, max ${s.windows.map((w) => w.max).join('/')} ms`).join('; '),
+  });
+  figures.push({
+    id: 'info.heavyreads_csv',
+    section: '7',
+    name: `Heavy reads: one daily CSV of the month (${hr.csvRows} rows) while ingesting, per request`,
+    value: reads.csvMs,
+    unit: 'ms',
+    ratio: `${reads.csvCount} CSVs in ${hr.segments.filter((s) => s.kind === 'reads').length} segments of ${S.heavyreads.windows + 1} windows; ${fmt(hr.published)} messages published`,
+    detail: `${hr.segments.map((s) => `${s.kind} ${s.round}: cores serve ${s.cpu.serve.toFixed(2)}, mosquitto ${s.cpu.broker.toFixed(2)}, publisher ${s.cpu.publisher.toFixed(2)}, everything else ${s.cpu.others.toFixed(2)}`).join('; ')}; serve ready ${fmt(hr.startMs, 'ms')} after spawn, its background quick_check of the ${(hr.month.dbBytes / 2 ** 30).toFixed(1)} GiB file done ${fmt(hr.quickCheckMs / 1000, 's')} later; dates ${hr.dates[0]} … ${hr.dates[hr.dates.length - 1]}`,
+  });
+}
+const vw = results.viewers;
+if (vw) {
+  const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+  figures.push({
+    id: 'viewers.rss_rise',
+    section: '8',
+    name: `Viewers: serve RSS rise, ${vw.viewers.live} live + ${vw.viewers.stalled} stalled + ${vw.viewers.trickle} trickling, ${Math.round(vw.runS)} s, from kernel buffers full to the end`,
+    value: vw.rss.rise / 2 ** 20,
+    unit: 'MiB',
+    shown: `+${mib(vw.rss.rise)} MiB (start ${mib(vw.rss.start)}, full ${mib(vw.rss.baseline)}, end ${mib(vw.rss.end)} MiB)`,
+    goal: { op: '<', target: RSS_RISE_BOUND / 2 ** 20, unit: 'MiB' },
+    ratio: `peak − full; end − full ${vw.rss.endRise >= 0 ? '+' : ''}${mib(vw.rss.endRise)} MiB; slope ${vw.rss.slopeMiBPerMin.toFixed(2)} MiB/min (queueing would add ~270 MiB/min)`,
+    detail: `kernel send queues of the stalled connections full after ${Math.round(vw.kernelFullAfterS)} s; serve CPU ${vw.serveCpuCores.toFixed(2)} cores; snapshot ${Math.round(vw.snapshotBytes / 1024)} KB`,
+  });
+  figures.push({
+    id: 'viewers.push_gap_p99',
+    section: '8',
+    name: 'Viewers: live viewers\' push gap p50 / p95 / p99 beside the stalled ones',
+    value: vw.gaps.p99,
+    unit: 'ms',
+    shown: `${Math.round(vw.gaps.p50)} / ${Math.round(vw.gaps.p95)} / ${Math.round(vw.gaps.p99)} ms`,
+    goal: { op: '<', target: 1.5 * PUSH_MS, unit: 'ms (1.5 × 300 ms)' },
+    ratio: `p99 ${(vw.gaps.p99 / PUSH_MS).toFixed(2)}× the ${PUSH_MS} ms interval; max ${Math.round(vw.gaps.max)} ms; ${vw.missedPushes} pushes missed of ${fmt(vw.gaps.n + vw.missedPushes)}`,
+    detail: `fewest snapshots to a live viewer ${vw.fewestSnapshots} of ~${vw.expectedSnapshots}; live viewers closed ${vw.liveClosed}`,
+  });
+  figures.push({
+    id: 'info.viewers_stalled',
+    section: '8',
+    name: 'Viewers: stalled ones closed by serve (a minute without any drain) / fresh snapshot after reading again',
+    value: vw.stalled.freshWithinMs,
+    unit: 'ms',
+    shown: `${vw.stalled.closedByServer} closed / fresh within ${fmt(vw.stalled.freshWithinMs, 'ms')}`,
+    ratio: `${vw.stalled.reconnects} replaced; closed ${vw.stalled.closedAfterFullS ? `${vw.stalled.closedAfterFullS[0]}–${vw.stalled.closedAfterFullS[1]} s` : '—'} after their queue was full; ${vw.stalled.gotNoFresh} of ${vw.stalled.resumedMeasured} got nothing fresh`,
+    detail: `trickling viewers closed ${vw.trickle.closed}, fewest reads ${vw.trickle.fewestChunks}`,
+  });
+}
 const table = markdownTable(figures);
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
 console.log(`\n## Taktboard bench — ${quick ? 'quick' : 'full'} run, ${date} UTC, ${os.cpus().length} cores, load average at start ${os.loadavg()[0].toFixed(2)}\n`);

@@ -3,6 +3,7 @@
 //   → {type:'run', id, site, rate, durationMs, maxInflight, ts, recordTimes}
 //   ← {type:'progress', id, published, acked, failed}   every 100 ms
 //   ← {type:'done', id, published, acked, failed, elapsedMs, times?}
+//   → {type:'halt'}   ends the run in progress early (it reports `done` as usual)
 // `rate` 0 means "as fast as possible" with at most maxInflight messages awaiting the broker's PUBACK.
 import mqtt from 'mqtt';
 import { MessageSource } from '../lib/plant.ts';
@@ -19,9 +20,12 @@ interface RunCommand {
   ts: { mode: 'now' } | { mode: 'span'; from: number; to: number };
   /** Send back each message's publish time (performance.timeOrigin + now(), ms). */
   recordTimes?: boolean;
+  /** Publish to the first N lines of the plant only (default all). */
+  lines?: number;
 }
 
-type Command = RunCommand | { type: 'stop' };
+/** `halt` ends the run in progress at its next tick (it then reports `done` as usual). */
+type Command = RunCommand | { type: 'stop' } | { type: 'halt' };
 
 const url = process.argv[2];
 const clientId = process.argv[3] ?? `bench-pub-${process.pid}`;
@@ -33,12 +37,14 @@ const send = (m: unknown) => process.send!(m);
 
 const client = await mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true, keepalive: 30, reconnectPeriod: 0 });
 const sources = new Map<string, MessageSource>();
-const source = (site: string) => {
-  let s = sources.get(site);
-  if (!s) sources.set(site, (s = new MessageSource(site, `bench-${process.pid}`)));
+const source = (site: string, lines?: number) => {
+  const key = `${site}/${lines ?? 'all'}`;
+  let s = sources.get(key);
+  if (!s) sources.set(key, (s = new MessageSource(site, lines === undefined ? `bench-${process.pid}` : `bench-${process.pid}-${lines}`, lines)));
   return s;
 };
 let queue: Promise<void> = Promise.resolve();
+let halted = false;
 
 process.on('message', (m: Command) => {
   if (m.type === 'stop') {
@@ -48,14 +54,19 @@ process.on('message', (m: Command) => {
     });
     return;
   }
+  if (m.type === 'halt') {
+    halted = true;
+    return;
+  }
   if (m.type === 'run') queue = queue.then(() => run(m)).catch((e) => void send({ type: 'error', message: String(e) }));
 });
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
 
 function run(cmd: RunCommand): Promise<void> {
+  halted = false;
   return new Promise((resolve) => {
-    const src = source(cmd.site);
+    const src = source(cmd.site, cmd.lines);
     const total = cmd.rate > 0 ? Math.round((cmd.rate * cmd.durationMs) / 1000) : Number.POSITIVE_INFINITY;
     const times = cmd.recordTimes && Number.isFinite(total) ? new Float64Array(total) : null;
     const origin = performance.timeOrigin;
@@ -94,9 +105,10 @@ function run(cmd: RunCommand): Promise<void> {
     };
 
     const tick = () => {
+      if (finished) return;
       const now = performance.now();
       const elapsed = now - t0;
-      if (elapsed >= cmd.durationMs && cmd.rate === 0) return finish();
+      if (halted || (elapsed >= cmd.durationMs && cmd.rate === 0)) return finish();
       const due = cmd.rate > 0 ? Math.min(total, Math.floor((cmd.rate * elapsed) / 1000)) : published + cmd.maxInflight;
       // One write per batch instead of one per PUBLISH: the publisher should cost the machine little.
       stream.cork();

@@ -16,12 +16,21 @@ export const TIMEZONE = 'Asia/Shanghai';
 
 export const lineIds = Array.from({ length: LINES }, (_, i) => `cell-${String(i + 1).padStart(2, '0')}`);
 
-export function benchConfig(opts: { clientId: string; brokerUrl: string }): ConfigInput {
+export interface PlantOptions {
+  clientId: string;
+  brokerUrl: string;
+  /** The first N of the plant's lines (default all LINES): the month-old database's smaller plant. */
+  lines?: number;
+  /** Top-level sections merged in (retention, storage, …). */
+  extra?: Partial<ConfigInput>;
+}
+
+export function benchConfig(opts: PlantOptions): ConfigInput {
   return {
     site: SITE,
     timezone: TIMEZONE,
     broker: { url: opts.brokerUrl, clientId: opts.clientId, protocolVersion: 5, keepaliveS: 30 },
-    lines: lineIds.map((id, i) => ({
+    lines: lineIds.slice(0, opts.lines ?? LINES).map((id, i) => ({
       id,
       name: `Cell line ${i + 1}`,
       targetTaktS: 1,
@@ -33,10 +42,11 @@ export function benchConfig(opts: { clientId: string; brokerUrl: string }): Conf
       { name: 'B', start: '14:00', end: '22:00', breaks: [{ start: '18:00', end: '18:30' }] },
       { name: 'C', start: '22:00', end: '06:00', breaks: [{ start: '02:00', end: '02:30' }] },
     ],
+    ...opts.extra,
   };
 }
 
-export function writeConfig(dir: string, opts: { clientId: string; brokerUrl: string }): string {
+export function writeConfig(dir: string, opts: PlantOptions): string {
   const file = path.join(dir, `${opts.clientId}.json`);
   fs.writeFileSync(file, JSON.stringify(benchConfig(opts), null, 2));
   return file;
@@ -45,23 +55,24 @@ export function writeConfig(dir: string, opts: { clientId: string; brokerUrl: st
 const REJECT_REASONS = ['OCV out of range', 'capacity low', 'IR high'];
 
 /**
- * Round-robin over the 50 (line, station) streams with per-stream seq counters: every message is a
- * new identity (never a duplicate) and no seq is skipped (no gaps). 1 in 200 output units is a reject,
- * and every 500th message is a `state` event, as a running plant sends them.
+ * Round-robin over the 50 (line, station) streams (or those of the first `lines` lines) with per-stream
+ * seq counters: every message is a new identity (never a duplicate) and no seq is skipped (no gaps). 1 in
+ * 200 output units is a reject, and every 500th message is a `state` event, as a running plant sends them.
  */
 export class MessageSource {
-  private readonly seq = new Float64Array(LINES * STATIONS.length);
+  private readonly seq: Float64Array;
   private readonly topicsCycle: string[];
   private readonly topicsState: string[];
   private readonly boot: string;
   private i = 0;
   private serial = 0;
 
-  constructor(site: string, boot: string) {
+  constructor(site: string, boot: string, lines = LINES) {
     this.boot = JSON.stringify(boot);
+    this.seq = new Float64Array(lines * STATIONS.length);
     this.topicsCycle = [];
     this.topicsState = [];
-    for (const line of lineIds) {
+    for (const line of lineIds.slice(0, lines)) {
       for (const st of STATIONS) {
         this.topicsCycle.push(`factory/${site}/${line}/${st}/cycle`);
         this.topicsState.push(`factory/${site}/${line}/${st}/state`);

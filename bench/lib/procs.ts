@@ -110,9 +110,24 @@ export interface Serve {
   stop(): Promise<number | null>;
 }
 
-/** `node bin/taktboard.mjs serve --config F --db D --port 0 --broker URL`, as a user starts it. */
-export async function startServe(opts: { config: string; db: string; broker: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Serve> {
-  const args = [...(opts.nodeArgs ?? []), path.join(PRODUCT_ROOT, 'bin', 'taktboard.mjs'), 'serve', '--config', opts.config, '--db', opts.db, '--port', '0', '--broker', opts.broker];
+/**
+ * `node bin/taktboard.mjs serve --config F --db D --port 0 [--broker URL] [extra…]`, as a user starts it
+ * (without a broker and with `--demo` in extraArgs: the embedded demo with the config's lines).
+ */
+export async function startServe(opts: { config: string; db: string; broker?: string; extraArgs?: string[]; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Serve> {
+  const args = [
+    ...(opts.nodeArgs ?? []),
+    path.join(PRODUCT_ROOT, 'bin', 'taktboard.mjs'),
+    'serve',
+    '--config',
+    opts.config,
+    '--db',
+    opts.db,
+    '--port',
+    '0',
+    ...(opts.broker ? ['--broker', opts.broker] : []),
+    ...(opts.extraArgs ?? []),
+  ];
   const t0 = performance.now();
   const proc = track(spawn(process.execPath, args, { cwd: PRODUCT_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
@@ -200,7 +215,18 @@ export async function forkChild(file: string, args: string[], readyTimeoutMs = 2
       clearTimeout(timer);
     },
   };
-  await child.next((m) => m.type === 'ready', readyTimeoutMs);
+  // A child that dies before it is ready (a syntax error in what it imports, say) fails at once.
+  let onExit: ((code: number | null) => void) | null = null;
+  const exited = new Promise<never>((_, reject) => {
+    onExit = (code) => reject(new Error(`${file} exited with ${code} before it was ready`));
+    proc.once('exit', onExit);
+  });
+  try {
+    await Promise.race([child.next((m) => m.type === 'ready', readyTimeoutMs), exited]);
+  } finally {
+    proc.off('exit', onExit!);
+    exited.catch(() => undefined);
+  }
   return child;
 }
 
