@@ -72,6 +72,112 @@ const storageSchema = z.strictObject({
   backupsKept: z.number().int().min(0).max(365).default(7),
 });
 
+// ---- inputs (issue 12): Sparkplug B and tag streams from PLC gateways, turned into cycle and state events ----
+
+/** Sparkplug group, edge node and device ids, Neuron node and group names: MQTT topic levels, no wildcards. */
+const inputLevel = z.string().min(1).max(128).regex(/^[^/+#]+$/, 'must be one topic level: no "/", "+" or "#"');
+/** A metric or tag name as the gateway publishes it (Sparkplug names may hold "/"). */
+const signalName = z.string().min(1).max(256);
+const inputStateSchema = z.enum(['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'], {
+  error: (i) => `${JSON.stringify(i.input)} is not a state (running, idle, starved, blocked, down, changeover, planned_stop)`,
+});
+/** What a source's metrics or tags mean: counters become cycle events, the state value state events. */
+const inputSignalsSchema = z.strictObject({
+  /** Counts finished units: an increase by k between two samples is k units, spread evenly between their timestamps. */
+  partCounter: signalName,
+  /** "all": partCounter counts every unit, rejectCounter's increases mark some of them ng; "good": rejects are units of their own. */
+  partCounterCounts: z.enum(['all', 'good']).default('all'),
+  rejectCounter: signalName.optional(),
+  /** After a counter decreases (a reset): "from-zero" counts its new value as units made since the reset; "none" counts none. */
+  onReset: z.enum(['from-zero', 'none']).default('from-zero'),
+  /** A larger increase in one sample is not spread into units: it is counted as a jump and shown as a gap of that many units. */
+  maxUnitsPerSample: z.number().int().min(1).max(1_000_000).default(10_000),
+  state: signalName.optional(),
+  /** The state value (as text: 1, "RUN", true) → state; without it the value must be a state's name. */
+  stateValues: z.record(z.string(), inputStateSchema).optional(),
+  reason: signalName.optional(),
+  /** The reason value (as text) → reason text; other values are kept as they come. */
+  reasonValues: z.record(z.string(), z.string().min(1).max(128)).optional(),
+  cycleTime: signalName.optional(),
+  cycleTimeUnit: z.enum(['ms', 's']).default('ms'),
+  /** The product or model being made: shown in Diagnostics. */
+  product: signalName.optional(),
+});
+const inputTarget = { line: name, station: name, signals: inputSignalsSchema };
+const sparkplugInputSchema = z.strictObject({
+  id: name,
+  kind: z.literal('sparkplug'),
+  /** Subscribed as spBv1.0/{group}/#. */
+  groups: z.array(inputLevel.refine((g) => g !== 'STATE', '"STATE" is reserved by Sparkplug 3.0')).min(1).max(50),
+  /** Publish Sparkplug 3.0 STATE (spBv1.0/STATE/{primaryHostId}, retained, with a will) as the primary host application. */
+  primaryHostId: inputLevel.optional(),
+  /** A rebirth (NCMD Node Control/Rebirth) is requested at most this often per edge node. */
+  rebirthEveryS: z.number().min(0.1).max(3600).default(5),
+  /** Births of many metrics are large: payloads up to this size are decoded. */
+  maxPayloadBytes: z.number().int().min(1024).max(1024 * 1024).default(256 * 1024),
+  /** (group, edge node, device) → line and station; no device = the edge node's own metrics (NBIRTH/NDATA). */
+  sources: z.array(z.strictObject({ group: inputLevel, node: inputLevel, device: inputLevel.optional(), ...inputTarget })).min(1).max(5000),
+});
+const tagsInputSchema = z.strictObject({
+  id: name,
+  kind: z.literal('tags'),
+  /** Topic with literal levels, "+", and {node} / {group} levels (then taken from the topic), e.g. "neuron/{node}". */
+  topic: z.string().min(1).max(512),
+  /** "neuron": {"timestamp", "node", "group", "values": {...}, "errors": {...}}; "flat": {tag: value, …, [timestampField]: …}. */
+  format: z.enum(['neuron', 'flat']),
+  timestampField: z.string().min(1).max(128).default('timestamp'),
+  /** Integer epoch milliseconds or seconds; an RFC 3339 string is read as such either way. */
+  timestampUnit: z.enum(['ms', 's']).default('ms'),
+  /** A tag (or flat field) that goes up by one per sample: a jump is recorded as a gap, so lost samples are visible. */
+  seqTag: signalName.optional(),
+  maxPayloadBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  /** (node, group) → line and station; a level left out matches any. */
+  sources: z.array(z.strictObject({ node: inputLevel.optional(), group: inputLevel.optional(), ...inputTarget })).min(1).max(5000),
+});
+const inputSchema = z.discriminatedUnion('kind', [sparkplugInputSchema, tagsInputSchema]);
+const inputsSchema = z
+  .array(inputSchema)
+  .max(50)
+  .superRefine((inputs, ctx) => {
+    const ids = new Set<string>();
+    // One MQTT connection has one will: the primary host's STATE death.
+    const hosts = inputs.filter((x) => x.kind === 'sparkplug' && x.primaryHostId !== undefined);
+    if (hosts.length > 1) ctx.addIssue({ code: 'custom', path: [inputs.indexOf(hosts[1]), 'primaryHostId'], message: 'only one input can be the primary host application (one will per connection)' });
+    inputs.forEach((input, i) => {
+      if (ids.has(input.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate input id "${input.id}"` });
+      ids.add(input.id);
+      const where = new Map<string, number>();
+      input.sources.forEach((s, j) => {
+        const key = input.kind === 'sparkplug' ? `${s.group}\u0000${(s as { node: string }).node}\u0000${(s as { device?: string }).device ?? ''}` : `${s.node ?? '*'}\u0000${s.group ?? '*'}`;
+        if (where.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'sources', j], message: `maps the same source as sources[${where.get(key)}]` });
+        where.set(key, j);
+        if (input.kind === 'sparkplug' && !input.groups.includes(s.group as string)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'group'], message: `"${s.group}" is not one of this input's groups` });
+        }
+        if (s.signals.partCounterCounts === 'good' && !s.signals.rejectCounter) {
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'partCounterCounts'], message: '"good" needs a rejectCounter' });
+        }
+        if ((s.signals.stateValues || s.signals.reason) && !s.signals.state) {
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'state'], message: 'needed by stateValues and reason' });
+        }
+      });
+      if (input.kind === 'tags') {
+        const levels = input.topic.split('/');
+        levels.forEach((l, k) => {
+          const ok = l === '+' || l === '{node}' || l === '{group}' || (l === '#' && k === levels.length - 1) || !/[+#{}]/.test(l);
+          if (!ok) ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: `level ${k + 1} "${l}" must be a literal, "+", {node}, {group}, or a final "#"` });
+        });
+        if (levels.filter((l) => l === '{node}').length > 1 || levels.filter((l) => l === '{group}').length > 1) {
+          ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: '{node} and {group} may each appear once' });
+        }
+      }
+    });
+  });
+export type InputConfig = z.output<typeof inputSchema>;
+export type SparkplugInputConfig = z.output<typeof sparkplugInputSchema>;
+export type TagsInputConfig = z.output<typeof tagsInputSchema>;
+export type InputSignals = z.output<typeof inputSignalsSchema>;
+
 export const configSchema = z
   .strictObject({
     site: name,
@@ -81,6 +187,8 @@ export const configSchema = z
     shifts: z.array(shiftSchema).min(1).max(24),
     retention: retentionSchema.default(retentionSchema.parse({})),
     storage: storageSchema.default(storageSchema.parse({})),
+    /** Sparkplug B and tag-stream sources (issue 12); none by default. */
+    inputs: inputsSchema.default([]),
     /** Folder to write each finished production day's CSV to; off when absent. */
     autoExportDir: z.string().optional(),
     calendar: calendarSchema.default(calendarSchema.parse({})),

@@ -14,7 +14,7 @@ export interface Layer {
 export const LAYERS: Layer[] = [
   { name: 'shared', prefix: 'shared/', may: ['shared'], packages: ['zod', 'luxon'] },
   { name: 'renderer', prefix: 'renderer/', may: ['renderer', 'shared'], packages: ['react', 'react-dom', 'recharts'] },
-  { name: 'core', prefix: 'main/core/', may: ['core', 'shared'], packages: ['node:', 'better-sqlite3', 'mqtt', 'mqtt-packet', 'aedes', 'ws', 'zod', 'luxon'] },
+  { name: 'core', prefix: 'main/core/', may: ['core', 'shared'], packages: ['node:', 'better-sqlite3', 'mqtt', 'mqtt-packet', 'aedes', 'ws', 'zod', 'luxon', 'sparkplug-payload'] },
   { name: 'web', prefix: 'main/web/', may: ['web', 'core', 'shared'], packages: ['node:', 'ws'] },
   { name: 'desktop', prefix: 'main/desktop/', may: ['desktop', 'core', 'shared'], packages: ['node:', 'electron'] },
   { name: 'cli', prefix: 'main/cli.ts', may: ['cli', 'core', 'web', 'shared'], packages: ['node:', 'vite'] },

@@ -22,6 +22,8 @@ export interface SessionOptions {
   keepaliveS: number;
   /** MQTT 5 session expiry (> 0 keeps the persistent session across a disconnect). */
   sessionExpiryS: number;
+  /** A clean session (a connection test that must leave nothing behind at the broker); default false. */
+  clean?: boolean;
   username?: string;
   password?: string;
   tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
@@ -31,6 +33,8 @@ export interface SessionOptions {
   receiveMaximum: number;
   /** The largest packet read whole (MQTT 5: also the Maximum Packet Size told to the broker). */
   maximumPacketBytes: number;
+  /** The will in CONNECT (a Sparkplug primary host's STATE death), if any. */
+  will?: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean };
 }
 
 /** One received PUBLISH. */
@@ -102,6 +106,7 @@ export class SubscriberSession {
   private closedOnce = false;
   private failure: Error | null = null;
   private subscribeCallback: ((err: Error | null, granted: number[]) => void) | null = null;
+  private publishId = 1;
   /** True between CONNACK (accepted) and close: only then may PUBACKs go out on this connection. */
   connected = false;
 
@@ -185,26 +190,36 @@ export class SubscriberSession {
       protocolId: 'MQTT',
       protocolVersion: o.protocolVersion,
       clientId: o.clientId,
-      clean: false,
+      clean: o.clean ?? false,
       keepalive: o.keepaliveS,
       username: o.username || undefined,
       password: o.password !== undefined ? Buffer.from(o.password, 'utf8') : undefined,
+      will: o.will ? { topic: o.will.topic, payload: o.will.payload, qos: o.will.qos, retain: o.will.retain } : undefined,
       properties:
         o.protocolVersion === 5
-          ? { sessionExpiryInterval: o.sessionExpiryS, receiveMaximum: o.receiveMaximum, maximumPacketSize: o.maximumPacketBytes }
+          ? { sessionExpiryInterval: o.clean ? 0 : o.sessionExpiryS, receiveMaximum: o.receiveMaximum, maximumPacketSize: o.maximumPacketBytes }
           : undefined,
     };
     this.write(mqttPacket.generate(packet, { protocolVersion: o.protocolVersion }));
   }
 
-  subscribe(topic: string, callback: (err: Error | null, granted: number[]) => void): void {
+  /** One SUBSCRIBE (QoS 1) for one filter or several; `granted` has one code per filter, in order. */
+  subscribe(topics: string | readonly string[], callback: (err: Error | null, granted: number[]) => void): void {
     this.subscribeCallback = callback;
-    this.write(
-      mqttPacket.generate(
-        { cmd: 'subscribe', messageId: SUBSCRIBE_ID, subscriptions: [{ topic, qos: 1 }] },
-        { protocolVersion: this.o.protocolVersion },
-      ),
-    );
+    const subscriptions = (typeof topics === 'string' ? [topics] : topics).map((topic) => ({ topic, qos: 1 as const }));
+    this.write(mqttPacket.generate({ cmd: 'subscribe', messageId: SUBSCRIBE_ID, subscriptions }, { protocolVersion: this.o.protocolVersion }));
+  }
+
+  /**
+   * Publishes one message (a Sparkplug rebirth request at QoS 0, a primary host's STATE at QoS 1, retained).
+   * Fire and forget: a QoS 1 PUBACK is read and ignored, and nothing is sent again after a reconnect (the
+   * caller publishes anew on connect). Nothing is sent unless this connection is up.
+   */
+  publish(topic: string, payload: Buffer, options: { qos: 0 | 1; retain: boolean }): void {
+    if (!this.connected) return;
+    // Packet ids of our own publishes: 2…65535 (1 is the SUBSCRIBE's), in turn.
+    const messageId = options.qos === 1 ? (this.publishId = this.publishId >= 0xffff ? 2 : this.publishId + 1) : undefined;
+    this.write(mqttPacket.generate({ cmd: 'publish', topic, payload, qos: options.qos, retain: options.retain, dup: false, messageId }, { protocolVersion: this.o.protocolVersion }));
   }
 
   /** PUBACKs for these packet ids, in this order, in one write. Nothing is sent unless this connection is up. */

@@ -82,6 +82,7 @@ export class Writer {
   private readonly insertStream: Run;
   private readonly countStored: Run;
   private readonly countDuplicate: Run;
+  private readonly setMaxSeq: Run;
   private readonly upsertRollup: Run;
   private readonly insertGap: Run;
   private readonly updateGap: Run;
@@ -112,6 +113,7 @@ export class Writer {
     );
     this.countStored = db.prepare('UPDATE streams SET max_seq = ?, stored = stored + 1 WHERE id = ?');
     this.countDuplicate = db.prepare('UPDATE streams SET duplicates = duplicates + 1 WHERE id = ?');
+    this.setMaxSeq = db.prepare('UPDATE streams SET max_seq = ? WHERE id = ?');
     this.upsertRollup = db.prepare(
       `INSERT INTO rollups (line, station, minute, units, good, rejects, cycle_ms_sum, cycle_ms_count)
        VALUES (?, ?, ?, 1, ?, ?, ?, ?)
@@ -268,6 +270,28 @@ export class Writer {
       if (deleted > 0) log.info('pruned raw events', { deleted, olderThan: new Date(olderThanTs).toISOString() });
       return deleted;
     });
+  }
+
+  /**
+   * A gap an input adapter found in its own transport sequence (a Sparkplug edge node's 0–255 `seq`, a tag
+   * stream's sequence tag), not in the events' seq: recorded and shown like any gap, under the stream
+   * (line, station, boot) the adapter names for that sequence, from/to in its own (unwrapped) numbering.
+   * Inside groupCommit, in the same transaction as the message that revealed it.
+   */
+  recordGap(line: string, station: string, boot: string, fromSeq: number, toSeq: number, detectedAt: number): void {
+    if (!(Number.isSafeInteger(fromSeq) && Number.isSafeInteger(toSeq) && fromSeq <= toSeq)) throw new Error(`recordGap: bad range ${fromSeq}–${toSeq}`);
+    let s = this.streams.get(line)?.get(station)?.get(boot);
+    if (s === undefined) {
+      const id = Number(this.insertStream.run(line, station, boot, toSeq, 0, 0, detectedAt).lastInsertRowid);
+      s = this.remember({ id, line, station, boot, maxSeq: toSeq, gaps: [] });
+    } else if (toSeq > s.maxSeq) {
+      s.maxSeq = toSeq;
+      this.setMaxSeq.run(toSeq, s.id);
+    }
+    const id = Number(this.insertGap.run(line, station, boot, fromSeq, toSeq, detectedAt).lastInsertRowid);
+    s.gaps.push({ id, from: fromSeq, to: toSeq, detectedAt });
+    this.gapsMissing += toSeq - fromSeq + 1;
+    if (this.grouped) this.groupedWrites++;
   }
 
   // ---- the per-message path ----------------------------------------------------------------------
