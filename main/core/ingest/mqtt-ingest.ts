@@ -153,7 +153,8 @@ export function startIngest(options: IngestOptions): Ingest {
     tls,
     connectTimeoutMs: timing.connectTimeoutMs,
     receiveMaximum: RECEIVE_MAXIMUM,
-    maximumPacketBytes: MAX_PACKET_BYTES,
+    // Input adapters (Sparkplug births of many metrics) may read larger payloads than the contract's 16 KiB.
+    maximumPacketBytes: Math.max(MAX_PACKET_BYTES, pipeline.inputs.maxPayloadBytes() + 4096),
   };
   // Fault injection for RELIABILITY row 5 (a crash after the commit, before the PUBACK): the test suite
   // sets it on a child process; nothing else ever does.
@@ -188,7 +189,9 @@ export function startIngest(options: IngestOptions): Ingest {
 
   function connect(): void {
     attemptError = null;
-    const s: SubscriberSession = new SubscriberSession(sessionOptions, {
+    // A Sparkplug primary host's will (its STATE death) carries the timestamp its STATE birth repeats: new per connection.
+    const will = pipeline.inputs.will(Date.now()) ?? undefined;
+    const s: SubscriberSession = new SubscriberSession(will ? { ...sessionOptions, will } : sessionOptions, {
       connected: ({ sessionPresent }) => {
         wasConnected = true;
         connectedAt = Date.now();
@@ -202,6 +205,7 @@ export function startIngest(options: IngestOptions): Ingest {
         setState('connected', null);
         log.info('session', { clientId, sessionPresent });
         subscribe(s);
+        pipeline.inputs.online(s);
       },
       received: (batch) => groupCommit.receive(s, batch),
       disconnected: (reasonCode) => {
@@ -213,6 +217,7 @@ export function startIngest(options: IngestOptions): Ingest {
       },
       closed: (err) => {
         if (session === s) session = null;
+        pipeline.inputs.offline();
         if (err && attemptError === null) {
           const problem = describeConnectionError(err);
           attemptError = problem.words;
@@ -227,19 +232,23 @@ export function startIngest(options: IngestOptions): Ingest {
   }
 
   function subscribe(s: SubscriberSession): void {
-    s.subscribe(subscription, (err, granted) => {
+    // The native pattern and the input adapters' filters (Sparkplug groups, tag streams), in one SUBSCRIBE.
+    const filters = [subscription, ...pipeline.inputs.filters()];
+    s.subscribe(filters, (err, granted) => {
       if (stopped || err) {
         // The connection went away before the SUBACK; the next connect subscribes again.
         if (err && !stopped) log.warn('subscribe did not complete', { error: err.message });
         return;
       }
-      const qos = granted[0];
-      if (qos === undefined || qos >= 0x80) {
-        raise('subscribe_refused', describeSubscribeRefusal(subscription, qos));
+      const refused = filters.findIndex((_, i) => granted[i] === undefined || granted[i] >= 0x80);
+      if (refused >= 0) {
+        raise('subscribe_refused', describeSubscribeRefusal(filters[refused], granted[refused]));
         return;
       }
       clear('subscribe_refused');
-      if (qos === 0) log.warn('broker granted QoS 0 only: messages can be lost while the app is down', { subscription });
+      filters.forEach((filter, i) => {
+        if (granted[i] === 0) log.warn('broker granted QoS 0 only: messages can be lost while the app is down', { subscription: filter });
+      });
     });
   }
 

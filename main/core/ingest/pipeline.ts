@@ -13,6 +13,7 @@ import {
 import { english, type Words } from '../../../shared/words.ts';
 import { logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
+import { createInputs, type InputSink, type Inputs } from './inputs/index.ts';
 
 const log = logger('ingest');
 const DAY_MS = 86_400_000;
@@ -61,6 +62,8 @@ export interface Pipeline {
   /** A newer configuration version: which stations are configured from now on. */
   setLines(lines: readonly LineConfig[]): void;
   counters(): Counters;
+  /** The input adapters of config.inputs (Sparkplug B, tag streams): their topics are handled here too. */
+  readonly inputs: Inputs;
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -71,6 +74,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const retentionMs = config.retention.rawDays * DAY_MS;
   const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
   const listeners = new Set<EventListener>();
+  const inputs = createInputs(config, store.db);
+  /** Where the adapters write, inside the batch's transaction: stored events go to `inputStored`. */
+  let inputStored: TelemetryEvent[] = [];
+  const sink: InputSink = {
+    commit(event, receivedAt) {
+      if (!store.writer.hasStation(event.line, event.station)) {
+        const refused = unknownRefusal(event.line, event.station);
+        if (refused) return { refused: english(refused) };
+      }
+      const result = store.writer.commitEvent(event, receivedAt);
+      if (result === 'stored') inputStored.push(event);
+      return result;
+    },
+    quarantine: (topic, payload, reason, receivedAt, binary) => quarantine(topic, payload, { key: 'text', params: { text: reason } }, receivedAt, binary),
+    recordGap: (line, station, boot, fromSeq, toSeq, detectedAt) => store.writer.recordGap(line, station, boot, fromSeq, toSeq, detectedAt),
+    now,
+    oldestTs: () => now() - retentionMs,
+  };
 
   /** Keeps the message with its reason: the English (CONTRACT §1.4) and the words the screens translate. */
   function quarantine(topic: string, payload: Uint8Array, words: Words, receivedAt: number, binary = false): Outcome {
@@ -88,6 +109,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   /** Checks and writes one message; newly stored events go to `stored`, told to listeners after the commit. */
   function check(topic: string, payload: Buffer | Uint8Array, size: number, receivedAt: number, stored: TelemetryEvent[]): Outcome {
+    // An input adapter's topic (Sparkplug, a tag stream): its own size limit and format.
+    if (inputs.enabled && inputs.claims(topic)) {
+      inputStored = stored;
+      return inputs.handle(topic, payload, size, receivedAt, sink);
+    }
     // Before anything looks at the bytes: a 50 MB payload must cost no more than its first KiB.
     if (size > MAX_PAYLOAD_BYTES) {
       return quarantine(topic, payload, { key: 'quarantine.too_large', params: { bytes: size } }, receivedAt);
@@ -134,7 +160,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   function handleBatch(messages: readonly Message[]): Outcome[] {
     const stored: TelemetryEvent[] = [];
-    const outcomes = store.writer.groupCommit(() => messages.map((m) => check(m.topic, m.payload, m.size ?? m.payload.byteLength, m.receivedAt, stored)));
+    let outcomes: Outcome[];
+    try {
+      outcomes = store.writer.groupCommit(() => {
+        const out = messages.map((m) => check(m.topic, m.payload, m.size ?? m.payload.byteLength, m.receivedAt, stored));
+        if (inputs.enabled) inputs.endBatch(now());
+        return out;
+      });
+    } catch (err) {
+      // Nothing of the batch was stored: the adapters forget what they took from it.
+      if (inputs.enabled) inputs.rolledBack();
+      throw err;
+    }
+    if (inputs.enabled) inputs.committed();
     tell(stored);
     return outcomes;
   }
@@ -169,6 +207,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       };
     },
     counters: () => store.writer.counters(),
+    inputs,
     setLines(lines) {
       stationsByLine = new Map(lines.map((l) => [l.id, new Set(l.stations)]));
     },
