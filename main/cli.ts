@@ -30,6 +30,7 @@ const USAGE = `Usage:
   taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
                      [--demo [--backfill 24h]] [--allowed-host NAME]...
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
+                     [--format native|sparkplug|tags] [--qos 0|1]
   taktboard export   --date YYYY-MM-DD [--db FILE] [--config FILE] [--out FILE]
   taktboard config apply   --config FILE --db FILE [--from YYYY-MM-DD]
   taktboard config history --db FILE
@@ -122,10 +123,14 @@ async function durationOption(v: unknown, name: string): Promise<number> {
 }
 
 async function simulate(argv: string[]): Promise<void> {
-  const o = options(argv, { broker: { type: 'string' }, config: { type: 'string' }, backfill: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' } });
+  const o = options(argv, { broker: { type: 'string' }, config: { type: 'string' }, backfill: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, format: { type: 'string' }, qos: { type: 'string' } });
   if (o.help) return void console.log(USAGE);
   if (!o.broker) throw new UsageError('simulate needs --broker URL');
-  const { runSimulate } = await import('./core/simulator/index.ts');
+  const { runSimulate, SIM_FORMATS } = await import('./core/simulator/index.ts');
+  const format = (o.format ?? 'native') as (typeof SIM_FORMATS)[number];
+  if (!SIM_FORMATS.includes(format)) throw new UsageError(`--format must be ${SIM_FORMATS.join(', ')}, got "${o.format}"`);
+  if (o.qos !== undefined && o.qos !== '0' && o.qos !== '1') throw new UsageError(`--qos must be 0 or 1, got "${o.qos}"`);
+  const qos = o.qos === undefined ? undefined : (Number(o.qos) as 0 | 1);
   const dur = (v: unknown, name: string) => (v === undefined ? undefined : durationOption(v, name));
   const seed = o.seed === undefined ? undefined : Number(o.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
@@ -135,6 +140,8 @@ async function simulate(argv: string[]): Promise<void> {
     backfillMs: await dur(o.backfill, 'backfill'),
     durationMs: await dur(o.duration, 'duration'),
     seed,
+    format,
+    qos,
   });
 }
 

@@ -1,7 +1,22 @@
 // Puts simulator output on an MQTT broker: live on a timer, and backfill as fast as the broker acknowledges.
-import type { MqttClient } from 'mqtt';
 import { logger } from '../log.ts';
-import type { SimMessage, Simulator } from './simulator.ts';
+
+/** A message to publish: the simulator's own (QoS 1) or one of another format (formats.ts: its QoS). */
+export interface Publishable {
+  topic: string;
+  payload: string | Buffer;
+  qos?: 0 | 1;
+}
+
+/** What publishing needs of an MQTT client (mqtt.js's MqttClient, or one that routes to several). */
+export interface PublishClient {
+  publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }, cb: (err?: Error) => void): unknown;
+}
+
+/** What publishing needs of a simulator: its messages up to a time. */
+export interface MessageSource {
+  advanceTo(ts: number): readonly Publishable[];
+}
 
 const log = logger('simulate');
 
@@ -26,7 +41,7 @@ export interface Publishing {
  * Every tick, advances the simulator to now and publishes what happened since the last tick with QoS 1.
  * While the connection is down the client keeps the messages and sends them after it reconnects.
  */
-export function startPublishing(sim: Simulator, client: MqttClient, { tickMs = 200, now = Date.now }: PublishingOptions = {}): Publishing {
+export function startPublishing(sim: MessageSource, client: PublishClient, { tickMs = 200, now = Date.now }: PublishingOptions = {}): Publishing {
   let published = 0;
   let failed = 0;
   let failedSinceLog = 0;
@@ -46,7 +61,7 @@ export function startPublishing(sim: Simulator, client: MqttClient, { tickMs = 2
   };
   const tick = () => {
     const batch = sim.advanceTo(now());
-    for (const m of batch) client.publish(m.topic, m.payload, { qos: 1, retain: false }, onDone);
+    for (const m of batch) client.publish(m.topic, m.payload, { qos: m.qos ?? 1, retain: false }, onDone);
     published += batch.length;
     pending += batch.length;
     if (failedSinceLog > 1) log.warn('more publishes failed', { count: failedSinceLog - 1 });
@@ -74,7 +89,7 @@ export function startPublishing(sim: Simulator, client: MqttClient, { tickMs = 2
  * QoS 1 publishing with at most `limit` messages awaiting PUBACK: fast enough to fill a day of history
  * in seconds, without piling hundreds of thousands of messages into the client's memory or the broker's queue.
  */
-export function createBoundedPublisher(client: MqttClient, limit: number, signal?: AbortSignal) {
+export function createBoundedPublisher(client: PublishClient, limit: number, signal?: AbortSignal) {
   let inFlight = 0;
   let acked = 0;
   let failed = 0;
@@ -98,11 +113,11 @@ export function createBoundedPublisher(client: MqttClient, limit: number, signal
   };
   return {
     /** Hands one message to the client, first waiting for room; false (not sent) once the signal has aborted. */
-    async publish(m: SimMessage): Promise<boolean> {
+    async publish(m: Publishable): Promise<boolean> {
       if (inFlight >= limit) await waitBelow(limit - 1, true);
       if (signal?.aborted) return false;
       inFlight++;
-      client.publish(m.topic, m.payload, { qos: 1, retain: false }, onDone);
+      client.publish(m.topic, m.payload, { qos: m.qos ?? 1, retain: false }, onDone);
       return true;
     },
     /** Resolves once every message handed over so far has been acknowledged or has failed. */

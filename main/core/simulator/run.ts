@@ -4,7 +4,8 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Config } from '../../../shared/config.ts';
 import { brokerPasswordFor } from '../config-file.ts';
 import { logger } from '../log.ts';
-import { createBoundedPublisher, startPublishing } from './publish.ts';
+import { createFormat, type SimFormat } from './formats.ts';
+import { createBoundedPublisher, startPublishing, type PublishClient } from './publish.ts';
 import { createSimulator } from './simulator.ts';
 
 const log = logger('simulate');
@@ -35,6 +36,10 @@ export interface SimulateOptions {
   /** QoS 1 messages awaiting PUBACK during backfill. */
   maxInFlight?: number;
   tickMs?: number;
+  /** native (CONTRACT §1 JSON, the default), sparkplug (Sparkplug B edge nodes), tags (EMQX Neuron JSON). */
+  format?: SimFormat;
+  /** QoS of the telemetry (default 1; Sparkplug 3.0 has edge nodes publish data at 0). */
+  qos?: 0 | 1;
 }
 
 export interface SimulateSummary {
@@ -100,22 +105,58 @@ export async function runSimulate(opts: SimulateOptions): Promise<SimulateSummar
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let client: MqttClient | undefined;
+  const fmt = createFormat(config, opts.format ?? 'native', { qos: opts.qos, bdSeq: randomInt(256) });
+  const clients: MqttClient[] = [];
   try {
-    try {
-      client = await connectAsync(brokerUrl, clientOpts, false);
-    } catch (err) {
-      throw new Error(`cannot connect to MQTT broker ${brokerUrl}: ${(err as Error).message}`);
+    // Sparkplug: one connection per edge node (line), each with its NDEATH as the will.
+    for (let i = 0; i < fmt.clients; i++) {
+      const will = fmt.will(i);
+      const o: IClientOptions = { ...clientOpts, clientId: fmt.clients > 1 ? `${clientId}-${i}` : clientId, ...(will ? { will } : {}) };
+      try {
+        clients.push(await connectAsync(brokerUrl, o, false));
+      } catch (err) {
+        throw new Error(`cannot connect to MQTT broker ${brokerUrl}: ${(err as Error).message}`);
+      }
     }
-    const c = client;
-    c.on('error', (err) => log.warn('broker connection error', { error: err.message }));
-    c.on('offline', () => log.warn('broker offline, reconnecting'));
-    c.on('reconnect', () => log.debug('reconnecting'));
-    c.on('connect', () => log.info('reconnected', { broker: brokerUrl }));
-    log.info('connected', { broker: brokerUrl, clientId, seed, boot, lines: config.lines.map((l) => l.id) });
+    for (const c of clients) {
+      c.on('error', (err) => log.warn('broker connection error', { error: err.message }));
+      c.on('offline', () => log.warn('broker offline, reconnecting'));
+      c.on('reconnect', () => log.debug('reconnecting'));
+      c.on('connect', () => log.info('reconnected', { broker: brokerUrl }));
+    }
+    log.info('connected', { broker: brokerUrl, clientId, seed, boot, format: fmt.format, lines: config.lines.map((l) => l.id) });
 
     const startTs = Date.now() - backfillMs;
-    const sim = createSimulator(config, { seed, boot, startTs });
+    const simulator = createSimulator(config, { seed, boot, startTs });
+    // Sparkplug topics name their edge node (level 4): its line's connection publishes them.
+    const lineIndex = new Map(config.lines.map((l, i) => [l.id, i]));
+    const c: PublishClient = {
+      publish: (topic, payload, o, cb) => clients[fmt.clients > 1 ? (lineIndex.get(topic.split('/')[3]) ?? 0) : 0].publish(topic, payload, o, cb),
+    };
+    const sim = {
+      get clock() {
+        return simulator.clock;
+      },
+      advanceTo: (ts: number) => fmt.encode(simulator.advanceTo(ts)),
+    };
+    // Births before anything else (a millisecond before the first events, so those are newer), and again
+    // when the host asks (NCMD Node Control/Rebirth).
+    for (const m of fmt.start(startTs - 1)) c.publish(m.topic, m.payload, { qos: m.qos, retain: false }, () => undefined);
+    clients.forEach((client, i) => {
+      const cmd = fmt.commandTopic(i);
+      if (!cmd) return;
+      const subscribe = () => client.subscribe(cmd, { qos: 0 });
+      subscribe();
+      client.on('connect', () => {
+        subscribe();
+        for (const m of fmt.rebirth(i, Math.max(startTs, simulator.clock))) client.publish(m.topic, m.payload, { qos: m.qos, retain: false });
+      });
+      client.on('message', (topic) => {
+        if (topic !== cmd) return;
+        log.info('rebirth requested', { topic });
+        for (const m of fmt.rebirth(i, Math.max(startTs, simulator.clock))) client.publish(m.topic, m.payload, { qos: m.qos, retain: false });
+      });
+    });
 
     let backfilled = 0;
     let failed = 0;
@@ -172,6 +213,11 @@ export async function runSimulate(opts: SimulateOptions): Promise<SimulateSummar
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     opts.signal?.removeEventListener('abort', onAbort);
-    if (client) await client.endAsync(true);
+    // A Sparkplug edge node that stops on purpose says so (the will is only for a lost connection).
+    for (let i = 0; i < clients.length; i++) {
+      const will = fmt.will(i);
+      if (will && clients[i].connected) await new Promise<void>((resolve) => clients[i].publish(will.topic, will.payload, { qos: 1 }, () => resolve()));
+    }
+    for (const c of clients) await c.endAsync(true);
   }
 }
