@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DATE_RE } from '../shared/api.ts';
 import { demoConfig, isRealDate, type Config } from '../shared/config.ts';
-import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor } from './core/config-file.ts';
+import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor, writeConfigFile } from './core/config-file.ts';
 import { startRuntime } from './core/runtime.ts';
 import { startWebServer } from './web/server.ts';
 import { openStore } from './core/store/store.ts';
 import { openReadOnly } from './core/store/db.ts';
 import { Reads } from './core/store/reads.ts';
 import { listVersions, recordVersion } from './core/store/versions.ts';
-import { dailyCsvOf } from './core/history.ts';
+import { dailyCsvOf, stopsCsvOf } from './core/history.ts';
 import { addDays, localDate } from '../shared/shifts.ts';
 import { newestVersion, sameVersion, singleVersion, type ConfigVersion } from '../shared/versions.ts';
 import { isLoopback } from './web/http-util.ts';
@@ -31,7 +31,7 @@ const USAGE = `Usage:
                      [--demo [--backfill 24h]] [--allowed-host NAME]...
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
                      [--format native|sparkplug|tags] [--qos 0|1]
-  taktboard export   --date YYYY-MM-DD [--db FILE] [--config FILE] [--out FILE]
+  taktboard export   --date YYYY-MM-DD [--stops] [--db FILE] [--config FILE] [--out FILE]
   taktboard config apply   --config FILE --db FILE [--from YYYY-MM-DD]
   taktboard config history --db FILE
 
@@ -80,7 +80,17 @@ async function serve(argv: string[]): Promise<void> {
   }
   const staticDir = await ensureRenderer();
   const dbPath = (o.db as string | undefined) ?? defaultDbPath(demo);
-  const runtime = await startRuntime({ config, demo, backfillMs, dbPath, brokerUrl: broker, brokerPassword: demo ? undefined : brokerPasswordFor(config) });
+  const configFile = o.config as string | undefined;
+  const runtime = await startRuntime({
+    config,
+    demo,
+    backfillMs,
+    dbPath,
+    brokerUrl: broker,
+    brokerPassword: demo ? undefined : brokerPasswordFor(config),
+    // What Settings save goes back into the file serve was started with, so the next start runs it too.
+    persistConfig: configFile && !demo ? (c) => writeConfigFile(configFile, c) : undefined,
+  });
   let web;
   try {
     web = await startWebServer({ core: runtime.core, host, port, staticDir, token: isLoopback(host) ? undefined : token, allowedHosts });
@@ -163,7 +173,7 @@ function versionsIn(dbPath: string): ConfigVersion[] {
 }
 
 async function exportCsv(argv: string[]): Promise<void> {
-  const o = options(argv, { date: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } });
+  const o = options(argv, { date: { type: 'string' }, config: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' }, stops: { type: 'boolean' } });
   if (o.help) return void console.log(USAGE);
   const date = dateOption(o.date, 'export --date');
   const config = configFrom(o.config as string | undefined);
@@ -179,7 +189,7 @@ async function exportCsv(argv: string[]): Promise<void> {
   }
   const db = openReadOnly(dbPath);
   try {
-    const { csv } = dailyCsvOf(new Reads(db), { versions, date, now: Date.now() });
+    const { csv } = (o.stops ? stopsCsvOf : dailyCsvOf)(new Reads(db), { versions, date, now: Date.now() });
     const bytes = Buffer.from(csv, 'utf8');
     if (o.out) writeFileSync(String(o.out), bytes);
     else process.stdout.write(bytes);

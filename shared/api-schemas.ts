@@ -29,10 +29,28 @@ export const requestSchemas = {
   dailyCsv: z.strictObject({ date }),
   diagnostics: none,
   configHistory: none,
+  stopsCsv: z.strictObject({ date }),
+  codeStop: z.strictObject({
+    line: lineId,
+    station: z.string().min(1).max(64).nullable(),
+    start: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    reason: z.string().trim().min(1, 'must name a reason').max(128),
+    comment: z.string().max(500).optional(),
+  }),
+  shiftNote: z.strictObject({ date, shift: z.string().min(1).max(32), line: lineId, text: z.string().max(2000) }),
+  // The configuration itself is checked by its own schema in the core, with every error naming its field.
+  applyConfig: z.strictObject({ config: z.unknown(), effectiveFrom: date }),
+  ackAlert: z.strictObject({ id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  getConfig: none,
+  checkConfig: z.strictObject({ config: z.unknown(), effectiveFrom: date.optional() }),
+  testBroker: z.strictObject({ broker: z.unknown(), password: z.string().max(1024).optional() }),
+  createToken: none,
+  adoptionHints: none,
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> };
 
 export const desktopRequestSchemas = {
   saveDailyCsv: z.strictObject({ date }),
+  saveStopsCsv: z.strictObject({ date }),
   getSettings: none,
   saveSettings: z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
 } satisfies { [N in DesktopRequestName]: z.ZodType<DesktopRequestArgs<N>> };

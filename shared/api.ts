@@ -8,6 +8,7 @@ import type { StationState } from './telemetry.ts';
 import type { Figures } from './figures.ts';
 import type { ShiftStatus } from './plan.ts';
 import type { Words } from './words.ts';
+import type { Forecast } from './forecast.ts';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -20,9 +21,111 @@ export interface Requests {
   dailyCsv: { args: { date: string }; result: DailyCsv };
   diagnostics: { args: Record<string, never>; result: Diagnostics };
   configHistory: { args: Record<string, never>; result: ConfigHistory };
+  stopsCsv: { args: { date: string }; result: DailyCsv };
+  /** The operator's reason for the down period (or, station null, the unreported stop) that begins at `start` (epoch ms). */
+  codeStop: { args: { line: string; station: string | null; start: number; reason: string; comment?: string }; result: WriteResult };
+  shiftNote: { args: { date: string; shift: string; line: string; text: string }; result: WriteResult };
+  /** Records a configuration as a version effective from a production date (CONTRACT §2.1; Settings saves this way). */
+  applyConfig: { args: { config: unknown; effectiveFrom: string }; result: ApplyConfigResult };
+  ackAlert: { args: { id: number }; result: WriteResult };
+  /** The running configuration (with its defaults), for Settings; never a password. */
+  getConfig: { args: Record<string, never>; result: ConfigView };
+  /** Checks a configuration with the engine's schema, and says what would change, and which days, if applied from `effectiveFrom`. */
+  checkConfig: { args: { config: unknown; effectiveFrom?: string }; result: ConfigCheck };
+  /** Tries to connect to a broker with these settings and says what it answered (Settings' "test connection"). */
+  testBroker: { args: { broker: unknown; password?: string }; result: { ok: boolean; words: string } };
+  /** A new access token, shown once; Settings stores only its SHA-256 in access.tokens. */
+  createToken: { args: Record<string, never>; result: { token: string; sha256: string } };
+  /** Lines and stations telemetry names that the configuration does not, with what adopting them would take. */
+  adoptionHints: { args: Record<string, never>; result: AdoptionHint[] };
 }
 
-export const REQUEST_NAMES = ['live', 'trend', 'shiftCalendar', 'history', 'dailyCsv', 'diagnostics', 'configHistory'] as const satisfies readonly (keyof Requests)[];
+export interface ConfigView {
+  /** The running configuration as parsed (defaults filled in; broker.passwordFile shown, never a password). */
+  config: unknown;
+  /** Where it is kept: a file Taktboard writes when Settings save, or nowhere (the demo). */
+  persisted: boolean;
+  /** Whether the caller may save (a supervisor; the desktop window). */
+  editable: boolean;
+  /** The demo's configuration is shown, and saving it only changes the demo. */
+  demo: boolean;
+}
+
+export interface ConfigCheck {
+  ok: boolean;
+  /** Every problem, naming its field: `lines[0].targetTaktS: …`. */
+  errors: { path: string; message: string }[];
+  /** What changes against the newest version, in words ('no change' when nothing does). */
+  summary: string;
+  /** Past production dates (with telemetry) whose figures a version from `effectiveFrom` would change; empty for today or later. */
+  changedDates: string[];
+  /** The broker settings differ from the running ones: the engine reconnects after saving. */
+  reconnects: boolean;
+}
+
+export interface AdoptionHint {
+  line: string;
+  /** null: the whole line is new (its stations listed in `stations`). */
+  station: string | null;
+  stations: string[];
+  lastSeen: number | null;
+  messages: number;
+  /** The median interval between the cycles of the line's last station (the suggested output), s; null without. */
+  medianIntervalS: number | null;
+}
+
+export type ApplyConfigResult =
+  | { ok: true; at: number; versionId: number | null; summary: string; effectiveFrom: string; reconnects: boolean }
+  | { ok: false; errors: string[] };
+
+export const REQUEST_NAMES = [
+  'live',
+  'trend',
+  'shiftCalendar',
+  'history',
+  'dailyCsv',
+  'diagnostics',
+  'configHistory',
+  'stopsCsv',
+  'codeStop',
+  'shiftNote',
+  'applyConfig',
+  'ackAlert',
+  'getConfig',
+  'checkConfig',
+  'testBroker',
+  'createToken',
+  'adoptionHints',
+] as const satisfies readonly (keyof Requests)[];
+
+/** CONTRACT §6.2 roles, lowest first: a role may do everything the ones before it may. */
+export const ROLE_ORDER = ['viewer', 'operator', 'supervisor'] as const;
+export type Role = (typeof ROLE_ORDER)[number];
+
+/** The role each request needs; every request not listed here is a read (viewer). */
+export const WRITE_ROLES: Partial<Record<RequestName, Role>> = {
+  codeStop: 'operator',
+  shiftNote: 'operator',
+  applyConfig: 'supervisor',
+  ackAlert: 'operator',
+  testBroker: 'supervisor',
+  createToken: 'supervisor',
+};
+
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
+}
+
+/** Who makes a request: a token's name (its role), the person at the desktop, or a reader without a token. */
+export interface Caller {
+  who: string;
+  role: Role;
+}
+
+export interface WriteResult {
+  ok: true;
+  at: number;
+}
 export type RequestName = (typeof REQUEST_NAMES)[number];
 export type RequestArgs<N extends RequestName> = Requests[N]['args'];
 export type RequestResult<N extends RequestName> = Requests[N]['result'];
@@ -36,10 +139,11 @@ void _allListed;
  */
 export interface DesktopRequests {
   saveDailyCsv: { args: { date: string }; result: { savedTo: string | null } };
+  saveStopsCsv: { args: { date: string }; result: { savedTo: string | null } };
   getSettings: { args: Record<string, never>; result: DesktopSettings };
   saveSettings: { args: { configText: string; brokerPassword?: string }; result: SaveSettingsResult };
 }
-export const DESKTOP_REQUEST_NAMES = ['saveDailyCsv', 'getSettings', 'saveSettings'] as const satisfies readonly (keyof DesktopRequests)[];
+export const DESKTOP_REQUEST_NAMES = ['saveDailyCsv', 'saveStopsCsv', 'getSettings', 'saveSettings'] as const satisfies readonly (keyof DesktopRequests)[];
 export type DesktopRequestName = (typeof DESKTOP_REQUEST_NAMES)[number];
 export type DesktopRequestArgs<N extends DesktopRequestName> = DesktopRequests[N]['args'];
 export type DesktopRequestResult<N extends DesktopRequestName> = DesktopRequests[N]['result'];
@@ -62,8 +166,8 @@ export type DesktopApi = TaktboardApi & {
   [N in DesktopRequestName]: (args: DesktopRequestArgs<N>) => Promise<DesktopRequestResult<N>>;
 };
 
-/** The core implements these; every transport forwards to them after parsing the arguments. */
-export type ApiHandlers = { [N in RequestName]: (args: RequestArgs<N>) => Promise<RequestResult<N>> | RequestResult<N> };
+/** The core implements these; every transport forwards to them after parsing the arguments and checking the caller's role. */
+export type ApiHandlers = { [N in RequestName]: (args: RequestArgs<N>, caller: Caller) => Promise<RequestResult<N>> | RequestResult<N> };
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && (REQUEST_NAMES as readonly string[]).includes(name);
@@ -72,9 +176,35 @@ export function isRequestName(name: unknown): name is RequestName {
 export interface Events {
   live: LiveSnapshot;
   connection: ConnectionState;
+  /** An andon alert opened, rose a level, was acknowledged or closed (notifications; the snapshot carries the open ones). */
+  andon: AndonChange;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['live', 'connection'];
+export const EVENT_NAMES: EventName[] = ['live', 'connection', 'andon'];
+
+/** CONTRACT §6.1. */
+export interface AndonAlert {
+  id: number;
+  line: string;
+  station: string | null;
+  kind: 'line_down' | 'line_stopped' | 'behind_plan' | 'slow_takt' | 'station_stale' | 'telemetry_gap';
+  /** 1 → 2 → 3 as it stays open past alerts.escalateAfterS; acknowledged alerts rise no further. */
+  level: number;
+  /** When its cause began. */
+  since: number;
+  openedAt: number;
+  ackBy: string | null;
+  ackAt: number | null;
+  closedAt: number | null;
+  /** What it is about, in English; `words` for the screens to translate. */
+  detail: string;
+  words: { key: string; params: Record<string, string | number> };
+}
+
+export interface AndonChange {
+  change: 'opened' | 'escalated' | 'acknowledged' | 'closed';
+  alert: AndonAlert;
+}
 
 /** What the renderer holds: the requests, plus a subscription to pushed events. */
 export type TaktboardApi = { [N in RequestName]: (args: RequestArgs<N>) => Promise<RequestResult<N>> } & {
@@ -140,6 +270,20 @@ export interface LiveLine {
   stations: LiveStation[];
   bottleneckStation: string | null;
   gaps: { missing: number; since: number | null };
+  /** The stop going on now: a configured station down (the first to go down), or no unit for longer than the line's stopAfterS. */
+  openStop: OpenStop | null;
+  /** Where the shift will land at the recent pace, and the takt that would still make its target; null outside a shift. */
+  forecast: Forecast | null;
+}
+
+export interface OpenStop {
+  kind: 'down' | 'unreported_stop';
+  /** The station down, or null for the line standing still with no station down. */
+  station: string | null;
+  /** Where the stop begins (the down event, or the last unit): what codeStop names it by. */
+  since: number;
+  /** The station's reason (a down), or null. */
+  reason: string | null;
 }
 
 export interface Counters {
@@ -165,6 +309,26 @@ export interface LiveSnapshot {
   counters: Counters;
   /** Banners the operator must see (storage full, database problems), in English keys the UI translates. */
   alerts: Alert[];
+  /** The open andon alerts (CONTRACT §6.1), oldest first. */
+  andon: AndonAlert[];
+  /** Supply between lines today (configuration `feeds`): an estimate from counts, not an inventory. */
+  feeds: FeedStatus[];
+}
+
+export interface FeedStatus {
+  from: string;
+  to: string;
+  /** Units of `from` in each unit of `to` (cells per vehicle). */
+  perUnit: number;
+  /** Units `from` made today so far. */
+  made: number;
+  /** What the units `to` built today used, and what its whole plan for today needs. */
+  neededBuilt: number;
+  neededPlanned: number;
+  /** made − neededBuilt: ahead of (or, negative, behind) what was built. */
+  stock: number;
+  /** The seconds of `to` at its target takt that the stock covers (0 when there is none). */
+  coversS: number;
 }
 
 export interface Alert {
@@ -182,6 +346,8 @@ export interface TrendSeries {
   to: number;
   /** [ts of the interval's end, interval in seconds], downsampled to at most ~1 000 points. */
   points: [number, number][];
+  /** Small and unreported stops in the window (CONTRACT §2.4 classes), [start, end, class], never downsampled away. */
+  marks: [number, number, 'small_stop' | 'unreported_stop'][];
   stations: LiveStation[];
   bottleneckStation: string | null;
 }
@@ -227,6 +393,72 @@ export interface HistoryLine {
   stations: { id: string; meanCycleMs: number | null; cycles: number; downtimeS: number }[];
   timeline: { station: string; segments: StateSegment[] }[];
   gaps: { station: string; missing: number }[];
+  /** Why the line lost time (CONTRACT §2.4). */
+  losses: LineLosses;
+  /** The newest handover note of each shift of the view. */
+  notes: ShiftNote[];
+  /** The andon alerts open at any time in the view's windows. */
+  alerts: AndonAlert[];
+}
+
+/** One step of the loss waterfall: from planned time and target units down to good units. */
+export interface WaterfallStep {
+  step: 'planned' | 'downtime' | 'unreported_stops' | 'small_stops' | 'slow_cycles' | 'rejects' | 'other' | 'good';
+  seconds: number;
+  /** The same in units at the target takt (null without a target). */
+  units: number | null;
+}
+
+export interface ReasonShare {
+  reason: string;
+  source: 'operator' | 'machine' | 'none';
+  seconds: number;
+}
+
+export interface StopRow {
+  shift: string;
+  kind: 'down' | 'unreported_stop';
+  station: string | null;
+  /** Where the stop begins: what codeStop names it by. */
+  stopStart: number;
+  start: number;
+  end: number;
+  durationS: number;
+  reason: string;
+  source: 'operator' | 'machine' | 'none';
+  comment: string | null;
+  /** Who coded it, or null. */
+  codedBy: string | null;
+}
+
+export interface LineLosses {
+  waterfall: WaterfallStep[];
+  /** First-out downtime by reason and source, most first (a Pareto). */
+  downReasons: ReasonShare[];
+  /** Rejected units by reason, most first. */
+  rejectReasons: { reason: string; count: number }[];
+  stops: StopRow[];
+  /** Small stops and slow cycles as marks for the charts: [start, end, class], at most ~1 000. */
+  marks: [number, number, 'small_stop' | 'unreported_stop'][];
+}
+
+export interface ShiftNote {
+  date: string;
+  shift: string;
+  line: string;
+  text: string;
+  by: string;
+  at: number;
+}
+
+export interface AuditItem {
+  at: number;
+  who: string;
+  role: string;
+  action: string;
+  target: unknown;
+  outcome: 'ok' | 'refused' | 'invalid';
+  detail: string;
 }
 
 export interface HistoryView {
@@ -304,6 +536,10 @@ export interface Diagnostics {
   unconfigured: UnconfiguredStation[];
   /** How ingest keeps up: bursts committed together, and a message's arrival → PUBACK time. */
   ingest: { batches: number; messages: number; largestBatch: number; ackLatencyMs: { p50: number; p99: number; max: number } | null };
+  /** Every write and refused attempt, newest first (RELIABILITY row 36). */
+  writes: AuditItem[];
+  /** From the browser shell only: cross-site requests it refused and how its live viewers keep up. */
+  web?: { crossSite: { total: number; byReason: Record<string, number>; recent: unknown[] }; viewers: Record<string, number> };
   /** The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms. */
   engine: { loopDelayP99Ms: number | null; loopDelayMaxMs: number | null; worstLoopDelayMs: number; readsInFlight: number[] };
   db: {

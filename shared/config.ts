@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { NAME_RE, formatIssues } from './validation.ts';
 import { WEEKDAYS, isRealDate, minutesOf } from './dates.ts';
+import { lossThresholdsOf } from './losses.ts';
+import { ROLE_ORDER } from './api.ts';
 
 export { WEEKDAYS, isRealDate, minutesOf, type Weekday } from './dates.ts';
 
@@ -40,6 +42,66 @@ const lineSchema = z.strictObject({
   idealCycleS: z.number().positive().max(86_400).optional(),
   outputStation: name,
   stations: z.array(name).min(1).max(200),
+  /** A takt interval longer than this (but not a stop) is a small stop; default 2 × targetTaktS (CONTRACT §2.4). */
+  smallStopAfterS: z.number().positive().max(86_400).optional(),
+  /** Longer than this with no unit and no station down is an unreported stop; default max(120, 5 × targetTaktS). */
+  stopAfterS: z.number().positive().max(86_400).optional(),
+});
+
+/** The plant's reasons for stops and rejects that operators pick from (free text is allowed too). */
+const reasonSchema = z.strictObject({
+  code: z.string().min(1).max(64).refine((c) => c.trim() === c, 'must not start or end with a space'),
+  label: z.string().min(1).max(128),
+  labelZh: z.string().min(1).max(128).optional(),
+  kind: z.enum(['down', 'reject']),
+});
+
+
+/** Andon thresholds (CONTRACT §6.1); per line where it matters. */
+const alertThresholds = {
+  /** A station down longer than this raises line_down. */
+  downAfterS: z.number().positive().max(86_400),
+  /** Shift units short of the target so far by more than this many minutes of output at target: behind_plan. */
+  behindPlanMin: z.number().positive().max(24 * 60),
+  /** Rolling takt over target by more than this percentage… */
+  slowPct: z.number().positive().max(1000),
+  /** …for this long: slow_takt. */
+  slowForS: z.number().positive().max(86_400),
+};
+const alertsSchema = z.strictObject({
+  downAfterS: alertThresholds.downAfterS.default(60),
+  behindPlanMin: alertThresholds.behindPlanMin.default(5),
+  slowPct: alertThresholds.slowPct.default(10),
+  slowForS: alertThresholds.slowForS.default(300),
+  /** Seconds open after which the level rises to 1, 2, 3 (the first is 0: an alert opens at level 1). */
+  escalateAfterS: z
+    .array(z.number().min(0).max(7 * 86_400))
+    .length(3, 'must list three times, one per level (seconds open), e.g. [0, 600, 1800]')
+    .refine((a) => a[0] === 0 && a[0] <= a[1] && a[1] <= a[2], 'must start at 0 and not decrease')
+    .default([0, 600, 1800]),
+  /** A line whose seq gaps stop growing for this long has its telemetry_gap closed. */
+  gapQuietS: z.number().positive().max(86_400).default(600),
+  /** Levels whose alerts sound (1–3); none by default. */
+  soundLevels: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).max(3).default([]),
+  /** Per line: the same thresholds, overriding the plant's. */
+  lines: z.record(z.string(), z.strictObject({ downAfterS: alertThresholds.downAfterS.optional(), behindPlanMin: alertThresholds.behindPlanMin.optional(), slowPct: alertThresholds.slowPct.optional(), slowForS: alertThresholds.slowForS.optional() })).default({}),
+});
+
+/** Which line feeds which (issue 11): `perUnit` units of `from` go into each unit of `to` (cells per vehicle). */
+const feedSchema = z.strictObject({ from: name, to: name, perUnit: z.number().positive().max(1_000_000) });
+
+/** Access to the browser shell (CONTRACT §6.2): tokens as SHA-256 hashes, never the tokens themselves. */
+const accessSchema = z.strictObject({
+  tokens: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(64),
+        role: z.enum(ROLE_ORDER),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token (64 characters 0-9a-f)'),
+      }),
+    )
+    .max(200)
+    .default([]),
 });
 
 const brokerSchema = z.strictObject({
@@ -192,6 +254,10 @@ export const configSchema = z
     /** Folder to write each finished production day's CSV to; off when absent. */
     autoExportDir: z.string().optional(),
     calendar: calendarSchema.default(calendarSchema.parse({})),
+    reasons: z.array(reasonSchema).max(1000).default([]),
+    alerts: alertsSchema.default(alertsSchema.parse({})),
+    feeds: z.array(feedSchema).max(100).default([]),
+    access: accessSchema.default(accessSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     if (!IANAZone.isValidZone(c.timezone)) {
@@ -214,6 +280,10 @@ export const configSchema = z
       if (new Set(l.stations).size !== l.stations.length) {
         ctx.addIssue({ code: 'custom', path: ['lines', i, 'stations'], message: 'station ids must be unique' });
       }
+      const { T, S, L } = lossThresholdsOf(l);
+      // A target that is itself wrong is reported as such, not as a threshold below it.
+      if (T > 0 && !(T < S)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'smallStopAfterS'], message: `must be more than targetTaktS (${T} s)` });
+      else if (T > 0 && !(S < L)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'stopAfterS'], message: `must be more than smallStopAfterS (${S} s)` });
       if (!l.stations.includes(l.outputStation)) {
         ctx.addIssue({ code: 'custom', path: ['lines', i, 'outputStation'], message: `"${l.outputStation}" is not one of the line's stations` });
       }
@@ -231,6 +301,25 @@ export const configSchema = z
         }
       });
     });
+    const codes = new Set<string>();
+    c.reasons.forEach((r, i) => {
+      const key = `${r.kind}\u0000${r.code}`;
+      if (codes.has(key)) ctx.addIssue({ code: 'custom', path: ['reasons', i, 'code'], message: `"${r.code}" is listed twice as a ${r.kind} reason` });
+      codes.add(key);
+    });
+    for (const id of Object.keys(c.alerts.lines)) {
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'lines', id], message: `"${id}" is not a configured line` });
+    }
+    c.feeds.forEach((f, i) => {
+      if (!ids.has(f.from)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'from'], message: `"${f.from}" is not a configured line` });
+      if (!ids.has(f.to)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: `"${f.to}" is not a configured line` });
+      if (f.from === f.to) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: 'a line cannot feed itself' });
+    });
+    const tokenNames = new Set<string>();
+    c.access.tokens.forEach((t, i) => {
+      if (tokenNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['access', 'tokens', i, 'name'], message: `duplicate token name "${t.name}"` });
+      tokenNames.add(t.name);
+    });
     const holidays = new Set<string>();
     c.calendar.holidays.forEach((d, i) => {
       if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['calendar', 'holidays', i], message: `${d} is listed twice` });
@@ -245,6 +334,10 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+export type ReasonConfig = Config['reasons'][number];
+export type AccessToken = Config['access']['tokens'][number];
+export type AlertsConfig = Config['alerts'];
+export type FeedConfig = Config['feeds'][number];
 export type ConfigInput = z.input<typeof configSchema>;
 export type LineConfig = Config['lines'][number];
 export type ShiftConfig = Config['shifts'][number];

@@ -27,6 +27,14 @@ export const CSV_COLUMNS = [
   'oee_pct',
   'bottleneck_station',
   'status',
+  'slow_cycles',
+  'slow_cycle_loss_s',
+  'small_stops',
+  'small_stop_loss_s',
+  'unreported_stops',
+  'unreported_stop_loss_s',
+  'top_down_reason',
+  'top_down_reason_s',
 ] as const;
 
 export interface CsvRow {
@@ -60,6 +68,9 @@ export const FIGURE_COLUMNS = [
   'oeePct',
 ] as const satisfies readonly (keyof Figures)[];
 
+/** The appended loss columns between status and top_down_reason. */
+export const LOSS_COLUMNS = ['slowCycles', 'slowCycleLossS', 'smallStops', 'smallStopLossS', 'unreportedStops', 'unreportedStopLossS'] as const satisfies readonly (keyof Figures)[];
+
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
 
@@ -68,7 +79,7 @@ const FORMULA_START = /^[=+\-@]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** RFC 4180 quoting; only text cells are neutralised, so the ' ends up inside the quotes. */
-function textCell(text: string): string {
+export function textCell(text: string): string {
   const safe = FORMULA_START.test(text) ? `'${text}` : text;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
@@ -83,13 +94,20 @@ function rowCells(r: CsvRow): string[] {
     ...FIGURE_COLUMNS.map((k) => formatFigure(k, r.figures[k])),
     textCell(r.figures.bottleneckStation ?? ''),
     r.status,
+    ...LOSS_COLUMNS.map((k) => formatFigure(k, r.figures[k])),
+    textCell(r.figures.topDownReason ?? ''),
+    formatFigure('topDownReasonS', r.figures.topDownReasonS),
   ];
 }
 
 /** BOM (so Excel and WPS read UTF-8 Chinese names right), header, rows; every line ends in CRLF. */
-export function dailyCsv(rows: readonly CsvRow[]): string {
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => rowCells(r).join(','))];
+export function csvFile(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const lines = [header.join(','), ...rows.map((r) => r.join(','))];
   return BOM + lines.map((l) => l + CRLF).join('');
+}
+
+export function dailyCsv(rows: readonly CsvRow[]): string {
+  return csvFile(CSV_COLUMNS, rows.map(rowCells));
 }
 
 /** taktboard-daily-YYYY-MM-DD.csv; refuses anything but a date so the name can never carry a path. */

@@ -3,6 +3,20 @@
 // they are exact and a result never depends on the order events arrived in.
 import type { StationState } from './telemetry.ts';
 import { normalizeBreaks, workingMs, type TimeWindow } from './shifts.ts';
+import {
+  attributeWindow,
+  classifyWindow,
+  downPeriodsOf,
+  emptyAttribution,
+  emptyLosses,
+  lossThresholdsOf,
+  stationDownPeriods,
+  topReason,
+  type Attribution,
+  type CodeLookup,
+  type LossThresholds,
+  type LossTotals,
+} from './losses.ts';
 
 export interface Figures {
   plannedS: number;
@@ -21,6 +35,16 @@ export interface Figures {
   qualityPct: number | null;
   oeePct: number | null;
   bottleneckStation: string | null;
+  /** CONTRACT §2.4 loss classes of the takt intervals (counts, and losses d − T summed in seconds). */
+  slowCycles: number;
+  slowCycleLossS: number;
+  smallStops: number;
+  smallStopLossS: number;
+  unreportedStops: number;
+  unreportedStopLossS: number;
+  /** The reason with the most first-out downtime, and its seconds; null without downtime. */
+  topDownReason: string | null;
+  topDownReasonS: number | null;
 }
 
 export interface CycleSample {
@@ -34,6 +58,8 @@ export interface StateSample {
   station: string;
   ts: number;
   state: StationState;
+  /** What the station said with it (a `down`'s cause); missing or empty is `unspecified`. */
+  reason?: string | null;
 }
 
 export interface LineParams {
@@ -41,8 +67,10 @@ export interface LineParams {
   targetTaktS: number | null;
   idealCycleS?: number;
   outputStation: string;
-  /** Configured order; it breaks bottleneck ties. */
+  /** Configured order; it breaks bottleneck and first-out ties. */
   stations: string[];
+  smallStopAfterS?: number;
+  stopAfterS?: number;
 }
 
 export type FigureWindow = TimeWindow & { breaks: TimeWindow[] };
@@ -200,18 +228,7 @@ export function statesByStation(states: readonly StateSample[]): Map<string, Sta
 
 /** Periods a station was `down`, ascending; the last one is open (end = Infinity) if no later state ended it. */
 export function downPeriods(sortedStates: readonly StateSample[]): TimeWindow[] {
-  const out: TimeWindow[] = [];
-  let downSince: number | null = null;
-  for (const s of sortedStates) {
-    if (s.state === 'down') {
-      if (downSince === null) downSince = s.ts;
-    } else if (downSince !== null) {
-      if (s.ts > downSince) out.push({ start: downSince, end: s.ts });
-      downSince = null;
-    }
-  }
-  if (downSince !== null) out.push({ start: downSince, end: Number.POSITIVE_INFINITY });
-  return out;
+  return stationDownPeriods(sortedStates).map(({ start, end }) => ({ start, end }));
 }
 
 /** The union of windows as sorted disjoint windows. */
@@ -361,18 +378,21 @@ export function percentOf(num: number, den: number): number | null {
  * planned and down time and target units are sums over the windows, takt intervals are pooled per
  * window, and every ratio is taken from those sums and pools.
  */
-export function computeFigures(line: LineParams, windows: readonly FigureWindow[], cycles: LineCycles, states: readonly StateSample[]): Figures {
+export function computeFigures(line: LineParams, windows: readonly FigureWindow[], cycles: LineCycles, states: readonly StateSample[], code?: CodeLookup): Figures {
   const ws = windows.map(normalizeWindow);
   const scan = scanOf(line.outputStation, ws, cycles);
-  const perStation = statesByStation(states);
-  const downs = unionWindows([...perStation.values()].flatMap(downPeriods));
+  const periods = downPeriodsOf(statesByStation(states), line.stations, code);
+  const downs = unionWindows(periods);
   const takt = usableTakt(line.targetTaktS);
+  const th = takt === null ? null : lossThresholdsOf({ targetTaktS: takt, smallStopAfterS: line.smallStopAfterS, stopAfterS: line.stopAfterS });
 
   let plannedMs = 0;
   let downMs = 0;
   let units = 0;
   let rejects = 0;
   let targetUnits: number | null = takt === null ? null : 0;
+  const losses = emptyLosses();
+  const attribution = emptyAttribution();
   for (const w of ws) {
     const planned = workingMs(w, w.start, w.end);
     plannedMs += planned;
@@ -380,6 +400,8 @@ export function computeFigures(line: LineParams, windows: readonly FigureWindow[
     units += countIn(scan.outputTs, w);
     rejects += countIn(scan.rejectTs, w);
     if (targetUnits !== null) targetUnits += targetUnitsFor(planned / 1000, takt) as number;
+    if (th) classifyWindow(scan.outputTs, w, downs, th, losses);
+    attributeWindow(periods, w, attribution);
   }
   const good = units - rejects;
   const t = taktSummary(scan.outputTs, ws, takt);
@@ -391,6 +413,7 @@ export function computeFigures(line: LineParams, windows: readonly FigureWindow[
   const qualityPct = percentOf(good, units);
   const oeePct =
     availabilityPct !== null && performancePct !== null && qualityPct !== null ? (availabilityPct * performancePct * qualityPct) / 10_000 : null;
+  const top = downMs > 0 ? topReason(attribution) : null;
 
   return {
     plannedS: plannedMs / 1000,
@@ -409,5 +432,21 @@ export function computeFigures(line: LineParams, windows: readonly FigureWindow[
     qualityPct,
     oeePct,
     bottleneckStation: bottleneck(stationOrder(line.stations, scan.stations.keys()), scan.stations),
+    ...lossFigures(losses),
+    topDownReason: top?.reason ?? null,
+    topDownReasonS: top ? top.ms / 1000 : null,
   };
 }
+
+function lossFigures(l: LossTotals): Pick<Figures, 'slowCycles' | 'slowCycleLossS' | 'smallStops' | 'smallStopLossS' | 'unreportedStops' | 'unreportedStopLossS'> {
+  return {
+    slowCycles: l.slowCycles,
+    slowCycleLossS: l.slowCycleLossMs / 1000,
+    smallStops: l.smallStops,
+    smallStopLossS: l.smallStopLossMs / 1000,
+    unreportedStops: l.unreportedStops,
+    unreportedStopLossS: l.unreportedStopLossMs / 1000,
+  };
+}
+
+export type { Attribution, LossThresholds };

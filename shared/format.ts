@@ -1,7 +1,7 @@
 // One way to turn a figure into text, so the History screen and the daily CSV agree to the cell (CONTRACT §4 rounding).
 import type { Figures } from './figures.ts';
 
-export type NumericFigureKey = Exclude<keyof Figures, 'bottleneckStation'> | 'targetTaktS';
+export type NumericFigureKey = Exclude<keyof Figures, 'bottleneckStation' | 'topDownReason'> | 'targetTaktS';
 
 /** Decimals shown for each numeric figure: `*Pct` 1, `*TaktS` 3, seconds of time 1, counts 0. */
 export const FIGURE_DECIMALS: Readonly<Record<NumericFigureKey, number>> = {
@@ -21,6 +21,13 @@ export const FIGURE_DECIMALS: Readonly<Record<NumericFigureKey, number>> = {
   performancePct: 1,
   qualityPct: 1,
   oeePct: 1,
+  slowCycles: 0,
+  slowCycleLossS: 1,
+  smallStops: 0,
+  smallStopLossS: 1,
+  unreportedStops: 0,
+  unreportedStopLossS: 1,
+  topDownReasonS: 1,
 };
 
 /**
@@ -42,12 +49,12 @@ export function roundHalfUp(x: number, decimals: number): number {
 /**
  * The text of one figure: '' for an empty figure, otherwise fixed decimals per FIGURE_DECIMALS.
  * A non-finite number is also '' so a bug upstream never reaches a spreadsheet as "NaN".
- * The bottleneck station (the only text figure) is returned as it is; CSV quoting is csv.ts's job.
+ * The text figures (bottleneck station, top down reason) are returned as they are; CSV quoting is csv.ts's job.
  */
 export function formatFigure(key: keyof Figures | 'targetTaktS', value: number | string | null): string {
   if (value === null) return '';
   if (typeof value === 'string') return value;
   if (!Number.isFinite(value)) return '';
-  const decimals = key === 'bottleneckStation' ? 0 : FIGURE_DECIMALS[key];
+  const decimals = key === 'bottleneckStation' || key === 'topDownReason' ? 0 : FIGURE_DECIMALS[key];
   return roundHalfUp(value, decimals).toFixed(decimals);
 }

@@ -1,5 +1,5 @@
 // The History screen's charts and tables, from the same inputs and pieces as the figures (figures.ts).
-import type { HourBucket, StateSegment } from './api.ts';
+import type { HourBucket, LineLosses, ReasonShare, StateSegment, StopRow, WaterfallStep } from './api.ts';
 import {
   coveredWorkingMs,
   downPeriods,
@@ -16,8 +16,22 @@ import {
   type LineCycles,
   type LineParams,
   type StateSample,
+  unionWindows,
 } from './figures.ts';
 import { workingMs, type TimeWindow } from './shifts.ts';
+import type { Figures } from './figures.ts';
+import {
+  attributeWindow,
+  classifyWindow,
+  downPeriodsOf,
+  emptyAttribution,
+  emptyLosses,
+  lossThresholdsOf,
+  reasonOf,
+  stopsOfWindow,
+  type ClassifiedInterval,
+  type CodeLookup,
+} from './losses.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -146,4 +160,76 @@ export function stationStats(line: LineParams, windows: readonly FigureWindow[],
     const c = counts.get(id);
     return { id, meanCycleMs: meanCycleMs(c), cycles: c?.cycles ?? 0, downtimeS: downMs / 1000 };
   });
+}
+
+/** Marks of small and unreported stops kept for a chart: the longest ones, at most this many. */
+const MAX_MARKS = 1000;
+
+export interface LossInputs {
+  line: LineParams;
+  /** Each shift of the view with its window (taken so far). */
+  shifts: readonly { name: string; window: FigureWindow }[];
+  outputTs: ArrayLike<number>;
+  states: readonly StateSample[];
+  code?: CodeLookup;
+  /** Rejected units by reason (null: none given). */
+  rejectReasons: ReadonlyMap<string | null, number>;
+  /** The figures of the same windows (computeFigures): the waterfall's steps. */
+  figures: Figures;
+}
+
+/**
+ * The History screen's loss view of one line (CONTRACT §2.4): the waterfall from planned time to good
+ * units, the Pareto of first-out down reasons by source, the reject reasons, every stop, and the marks
+ * of small and unreported stops for the charts — from the same pieces as the figures.
+ */
+export function lineLosses(o: LossInputs): LineLosses {
+  const { line, figures } = o;
+  const periods = downPeriodsOf(statesByStation(o.states), line.stations, o.code);
+  const merged = unionWindows(periods);
+  const th = line.targetTaktS && line.targetTaktS > 0 ? lossThresholdsOf({ targetTaktS: line.targetTaktS, smallStopAfterS: line.smallStopAfterS, stopAfterS: line.stopAfterS }) : null;
+  const attribution = emptyAttribution();
+  const stops: StopRow[] = [];
+  const marks: LineLosses['marks'] = [];
+  for (const { name, window } of o.shifts) {
+    const w = normalizeWindow(window);
+    const intervals: ClassifiedInterval[] = [];
+    if (th) classifyWindow(o.outputTs, w, merged, th, emptyLosses(), (i) => i.cls !== 'slow_cycle' && intervals.push(i));
+    for (const i of intervals) marks.push([i.a, i.b, i.cls as 'small_stop' | 'unreported_stop']);
+    for (const s of stopsOfWindow(periods, intervals, w, line.stations, o.code)) {
+      stops.push({ shift: name, kind: s.kind, station: s.station, stopStart: s.stopStart, start: s.start, end: s.end, durationS: s.durationMs / 1000, reason: s.reason, source: s.source, comment: s.comment, codedBy: s.codedBy });
+    }
+    attributeWindow(periods, w, attribution);
+  }
+  const downReasons: ReasonShare[] = [...attribution.bySource.values()]
+    .map((r) => ({ reason: r.reason, source: r.source, seconds: r.ms / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds || (a.reason < b.reason ? -1 : 1));
+  const rejects = new Map<string, number>();
+  for (const [reason, n] of o.rejectReasons) rejects.set(reasonOf(reason), (rejects.get(reasonOf(reason)) ?? 0) + n);
+  const rejectReasons = [...rejects].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
+  const keptMarks = marks.length <= MAX_MARKS ? marks : [...marks].sort((a, b) => b[1] - b[0] - (a[1] - a[0])).slice(0, MAX_MARKS).sort((a, b) => a[0] - b[0]);
+  return { waterfall: waterfall(figures, th?.T ?? null), downReasons, rejectReasons, stops, marks: keptMarks };
+}
+
+/**
+ * Planned → downtime → unreported stops → small stops → slow cycles → rejects → good units, in seconds and
+ * in units at the target takt. What the classes do not explain (the time before the first and after the
+ * last unit, cycles faster than the target, intervals around a down period) is `other`: it can be negative
+ * when the line ran faster than its target.
+ */
+function waterfall(f: Figures, T: number | null): WaterfallStep[] {
+  const u = (s: number) => (T === null ? null : s / T);
+  const rejectsS = T === null ? 0 : f.rejects * T;
+  const goodS = T === null ? 0 : f.good * T;
+  const explained = f.downtimeS + f.unreportedStopLossS + f.smallStopLossS + f.slowCycleLossS + rejectsS + goodS;
+  return [
+    { step: 'planned', seconds: f.plannedS, units: f.targetUnits },
+    { step: 'downtime', seconds: f.downtimeS, units: u(f.downtimeS) },
+    { step: 'unreported_stops', seconds: f.unreportedStopLossS, units: u(f.unreportedStopLossS) },
+    { step: 'small_stops', seconds: f.smallStopLossS, units: u(f.smallStopLossS) },
+    { step: 'slow_cycles', seconds: f.slowCycleLossS, units: u(f.slowCycleLossS) },
+    { step: 'rejects', seconds: rejectsS, units: T === null ? null : f.rejects },
+    { step: 'other', seconds: f.plannedS - explained, units: u(f.plannedS - explained) },
+    { step: 'good', seconds: goodS, units: T === null ? null : f.good },
+  ];
 }

@@ -1,5 +1,5 @@
 // Reading the plant configuration file and the places Taktboard keeps its data by default.
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../shared/config.ts';
@@ -25,6 +25,13 @@ export function loadConfigFile(file: string): Config {
   const r = parseConfig(json);
   if (!r.ok) throw new ConfigError(`config file ${file} is invalid:\n  ${r.errors.join('\n  ')}`);
   return r.config;
+}
+
+/** Writes a configuration back to its file, whole or not at all (a new file renamed over the old one). */
+export function writeConfigFile(file: string, config: Config): void {
+  const tmp = `${file}.saving`;
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n');
+  renameSync(tmp, file);
 }
 
 /** Per-user data folder for `serve` when --db is not given (the desktop uses Electron's userData). */

@@ -3,10 +3,15 @@
 // History screen, the API and the CSV are the same numbers by construction. Runs in a read worker
 // (main/core/reads/) on a read-only connection, or in-process for the CLI.
 import type { Config, LineConfig } from '../../shared/config.ts';
-import type { HistoryLine, HistoryView, DailyCsv } from '../../shared/api.ts';
+import type { HistoryLine, HistoryView, DailyCsv, ShiftNote } from '../../shared/api.ts';
 import { computeFigures, taktIntervals, type LineParams, type FigureWindow, type StateSample } from '../../shared/figures.ts';
-import { hourlyBuckets, taktHistogram, stateTimeline, stationStats } from '../../shared/history.ts';
+import { hourlyBuckets, lineLosses, taktHistogram, stateTimeline, stationStats } from '../../shared/history.ts';
 import { dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
+import { codeLookupOf, downPeriodsOf, emptyLosses, classifyWindow, lossThresholdsOf, stopsOfWindow, type CodeLookup, type ClassifiedInterval } from '../../shared/losses.ts';
+import { stopsCsv, stopsCsvFileName, type StopsGroup } from '../../shared/stops-csv.ts';
+import { statesByStation, unionWindows } from '../../shared/figures.ts';
+import { shiftNotes, stopCodes } from './store/operator.ts';
+import { alertsBetween } from './andon.ts';
 import { dayPlan, type PlannedShift } from '../../shared/plan.ts';
 import type { ConfigVersion } from '../../shared/versions.ts';
 import { cycleTotals, type OutputSeries, type Reads } from './store/reads.ts';
@@ -24,7 +29,8 @@ interface LineOfDate {
 function lineOfDate(reads: Reads, config: Config, id: string): LineOfDate {
   const cfg = config.lines.find((l) => l.id === id) ?? null;
   if (cfg) {
-    return { id, cfg, stations: cfg.stations, params: { targetTaktS: cfg.targetTaktS, idealCycleS: cfg.idealCycleS, outputStation: cfg.outputStation, stations: cfg.stations } };
+    const { targetTaktS, idealCycleS, outputStation, stations, smallStopAfterS, stopAfterS } = cfg;
+    return { id, cfg, stations, params: { targetTaktS, idealCycleS, outputStation, stations, smallStopAfterS, stopAfterS } };
   }
   return { id, cfg, stations: reads.stationsSeen(id), params: { targetTaktS: null, outputStation: '', stations: [] } };
 }
@@ -65,7 +71,8 @@ export function historyView(reads: Reads, { versions, date, shift, now }: Histor
   }
   const status = shift === 'ALL' ? plan.status : chosen[0].status;
   const windows = chosen.map((s) => s.window);
-  const lines = windows.length === 0 ? [] : linesToShow(reads, config).map((id) => historyLine(reads, lineOfDate(reads, config, id), chosen, status === 'complete'));
+  const notes = windows.length === 0 ? [] : shiftNotes(reads.db, date);
+  const lines = windows.length === 0 ? [] : linesToShow(reads, config).map((id) => historyLine(reads, lineOfDate(reads, config, id), chosen, status === 'complete', notes));
   return {
     date,
     shift,
@@ -77,19 +84,30 @@ export function historyView(reads: Reads, { versions, date, shift, now }: Histor
   };
 }
 
-type ComputedLine = Omit<HistoryLine, 'gaps'>;
+type ComputedLine = Omit<HistoryLine, 'gaps' | 'notes' | 'alerts'>;
+
+/**
+ * The codes in force for the stops of these states: a down period may have begun long before the window
+ * (its station's last state before it carries in), so codes are looked up from the earliest state read.
+ */
+function codesFor(reads: Reads, line: string, states: readonly StateSample[], from: number, to: number): { code: CodeLookup; codes: unknown[] } {
+  // An unreported stop begins at a unit inside the window; a down period at its down event, maybe before it.
+  const earliest = states.reduce((m, s) => Math.min(m, s.ts), from);
+  const codes = stopCodes(reads.db, line, earliest, to);
+  return { code: codeLookupOf(codes), codes };
+}
 
 /**
  * History lines of windows that are over, so reopening a past shift does not reread its output station.
  * An entry is keyed by all the line's inputs but its events, and used only while a fingerprint of the events
  * is unchanged: every station's cycle totals from the rollups (they grow with every cycle event stored in the
- * windows, late ones included, and are only used when no raw event under them was pruned), and the state
- * events read. Each of those is read afresh on every request anyway.
+ * windows, late ones included, and are only used when no raw event under them was pruned), the state events
+ * and the operator's codes read. Each of those is read afresh on every request anyway.
  */
 const MAX_CACHED_LINES = 96;
 const lineCache = new WeakMap<Reads, Map<string, { fingerprint: string; line: ComputedLine }>>();
 
-function historyLine(reads: Reads, line: LineOfDate, chosen: readonly PlannedShift[], over: boolean): HistoryLine {
+function historyLine(reads: Reads, line: LineOfDate, chosen: readonly PlannedShift[], over: boolean, notes: readonly ShiftNote[]): HistoryLine {
   const windows = chosen.map((s) => s.window);
   const { from, to } = spanOf(windows);
   const { id, cfg, params, stations } = line;
@@ -98,32 +116,45 @@ function historyLine(reads: Reads, line: LineOfDate, chosen: readonly PlannedShi
     if (g.detectedAt >= from && g.detectedAt < to && stations.includes(g.station)) gapsByStation.set(g.station, (gapsByStation.get(g.station) ?? 0) + g.missing);
   }
   const gaps = [...gapsByStation].map(([station, missing]) => ({ station, missing }));
+  const lineNotes = notes.filter((n) => n.line === id && chosen.some((s) => s.instance.name === n.shift));
+  const alerts = alertsBetween(reads.db, id, from, to);
 
   const states = reads.states(id, stations, from, to);
+  const { code, codes } = codesFor(reads, id, states, from, to);
   const rollupTotals = over ? reads.stationTotalsFromRollups(id, stations, windows) : null;
   const key = JSON.stringify([id, cfg, stations, windows]);
-  const fingerprint = rollupTotals ? JSON.stringify([[...rollupTotals], states]) : null;
+  const fingerprint = rollupTotals ? JSON.stringify([[...rollupTotals], states, codes]) : null;
   let cache = lineCache.get(reads);
   if (!cache) lineCache.set(reads, (cache = new Map()));
   const hit = cache.get(key);
-  if (hit && fingerprint !== null && hit.fingerprint === fingerprint) return { ...hit.line, gaps };
+  if (hit && fingerprint !== null && hit.fingerprint === fingerprint) return { ...hit.line, gaps, notes: lineNotes, alerts };
 
   const output = reads.outputSeries(id, params.outputStation, from, to);
   const cycles = cycleTotals(output, rollupTotals ?? reads.stationTotals(id, stations, windows));
   // A line only telemetry names: its stations in the order a scan of the window by ts meets them.
   const stationIds = cfg ? stations : [...new Set([...reads.stationsByFirstCycle(id, stations, from, to), ...states.map((s) => s.station)])];
   const intervals = windows.flatMap((w) => taktIntervals(output.outputTs, w));
+  const figures = computeFigures(params, windows, cycles, states, code);
   const computed: ComputedLine = {
     id,
     name: cfg?.name ?? id,
     configured: cfg !== null,
     targetTaktS: cfg?.targetTaktS ?? null,
-    figures: computeFigures(params, windows, cycles, states),
+    figures,
     hourly: chosen.flatMap((s) => hourlyBuckets(params, s.instance, cycles, s.window.end)),
     taktHistogram: taktHistogram(intervals, cfg?.targetTaktS ?? null),
     stations: stationStats({ ...params, stations: stationIds }, windows, cycles, states),
     // The whole day's timeline spans its first shift's start to its last shift's end (so far).
     timeline: stateTimeline(stationIds, windows.length === 1 ? windows[0] : { start: from, end: to, breaks: [] }, states),
+    losses: lineLosses({
+      line: params,
+      shifts: chosen.map((s) => ({ name: s.instance.name, window: s.window })),
+      outputTs: output.outputTs,
+      states,
+      code,
+      rejectReasons: params.outputStation ? reads.rejectReasons(id, params.outputStation, windows) : new Map(),
+      figures,
+    }),
   };
   cache.delete(key);
   if (fingerprint !== null) {
@@ -134,7 +165,7 @@ function historyLine(reads: Reads, line: LineOfDate, chosen: readonly PlannedShi
       cache.delete(k);
     }
   }
-  return { ...computed, gaps };
+  return { ...computed, gaps, notes: lineNotes, alerts };
 }
 
 /** What one line needs for all of a date's windows, read once: the output station's cycles and the states. */
@@ -142,11 +173,13 @@ interface LineData {
   line: LineOfDate;
   output: OutputSeries;
   states: StateSample[];
+  code: CodeLookup;
 }
 
 function readLine(reads: Reads, line: LineOfDate, windows: readonly FigureWindow[]): LineData {
   const { from, to } = spanOf(windows);
-  return { line, output: reads.outputSeries(line.id, line.params.outputStation, from, to), states: reads.states(line.id, line.stations, from, to) };
+  const states = reads.states(line.id, line.stations, from, to);
+  return { line, output: reads.outputSeries(line.id, line.params.outputStation, from, to), states, code: codesFor(reads, line.id, states, from, to).code };
 }
 
 export interface DailyArgs {
@@ -171,10 +204,37 @@ export function dailyCsvOf(reads: Reads, { versions, date, now }: DailyArgs): Da
       lineName: cfg.name,
       targetTaktS: cfg.targetTaktS,
       status,
-      figures: computeFigures(line.params, ws, data ? cycleTotals(data.output, reads.stationTotals(cfg.id, line.stations, ws)) : [], data?.states ?? []),
+      figures: computeFigures(line.params, ws, data ? cycleTotals(data.output, reads.stationTotals(cfg.id, line.stations, ws)) : [], data?.states ?? [], data?.code),
     });
     plan.shifts.forEach((s) => rows.push(row(s.instance.name, [s.window], s.status)));
     rows.push(row('ALL', windows, plan.status));
   }
   return { fileName: dailyCsvFileName(date), csv: dailyCsv(rows) };
+}
+
+/**
+ * CONTRACT §4.1: per line of the date's version (configured order), per shift that runs that date
+ * (configured order), every down period of a station and every unreported stop of the line that
+ * overlaps the shift's window (so far), clipped to it.
+ */
+export function stopsCsvOf(reads: Reads, { versions, date, now }: DailyArgs): DailyCsv {
+  const plan = dayPlan(versions, date, now);
+  const config = plan.version.config;
+  const windows = plan.shifts.map((s) => s.window);
+  const groups: StopsGroup[] = [];
+  if (windows.length) {
+    for (const cfg of config.lines) {
+      const line = lineOfDate(reads, config, cfg.id);
+      const data = readLine(reads, line, windows);
+      const periods = downPeriodsOf(statesByStation(data.states), line.stations, data.code);
+      const downs = unionWindows(periods);
+      const th = lossThresholdsOf(cfg);
+      for (const s of plan.shifts) {
+        const unreported: ClassifiedInterval[] = [];
+        classifyWindow(data.output.outputTs, s.window, downs, th, emptyLosses(), (i) => i.cls === 'unreported_stop' && unreported.push(i));
+        groups.push({ date, shift: s.instance.name, line: cfg.id, stops: stopsOfWindow(periods, unreported, s.window, line.stations, data.code) });
+      }
+    }
+  }
+  return { fileName: stopsCsvFileName(date), csv: stopsCsv(groups, config.timezone) };
 }

@@ -2,11 +2,13 @@
 // Per-event work is O(1) amortised (ring buffers, counters); the snapshot does the arithmetic. The
 // configuration is the version of the current shift instance's production date (CONTRACT §2.1).
 import type { Config, LineConfig } from '../../shared/config.ts';
-import type { LiveLine, LiveStation, LineState, ShiftRef, Counters, ConnectionState, Alert, LiveSnapshot } from '../../shared/api.ts';
+import type { AndonAlert, FeedStatus, LiveLine, LiveStation, LineState, OpenStop, ShiftRef, Counters, ConnectionState, Alert, LiveSnapshot } from '../../shared/api.ts';
+import { lossThresholdsOf, reasonOf } from '../../shared/losses.ts';
 import type { StationState, TelemetryEvent } from '../../shared/telemetry.ts';
 import { localDate, plannedSeconds, type ShiftInstance } from '../../shared/shifts.ts';
 import { taktIntervals, percentOf, targetUnitsFor } from '../../shared/figures.ts';
-import { newestVersion, shiftAt, versionFor, type ConfigVersion, type VersionedShift } from '../../shared/versions.ts';
+import { instancesOf, newestVersion, shiftAt, versionFor, type ConfigVersion, type VersionedShift } from '../../shared/versions.ts';
+import { forecastShift } from '../../shared/forecast.ts';
 import type { Reads } from './store/reads.ts';
 
 /** Rolling window of the live takt: 60 s, or 10 targets for slow lines (10 min for a 60 s line). */
@@ -35,6 +37,9 @@ interface StationLive {
   id: string;
   state: StationState | null;
   stateTs: number;
+  /** While down: where the down period began and its reason (CONTRACT §2.4: a repeated down with the same reason continues it). */
+  downSince: number | null;
+  downReason: string | null;
   lastCycleMs: number | null;
   lastSeen: number | null;
   /** (ts, cycle_ms) pairs of the live window, appended in arrival order. */
@@ -54,6 +59,8 @@ interface ShiftCount {
 
 interface LineLive {
   id: string;
+  /** Units of today's finished shifts, and which finished shifts they are. */
+  today?: { key: string; units: number };
   stations: Map<string, StationLive>;
   /** Output-station ts of the recent past, kept sorted (late events are inserted in place). */
   outputTs: number[];
@@ -67,6 +74,8 @@ export interface LiveSources {
   alerts(): Alert[];
   /** Missing seq numbers per line, and since when (from the writer's memory). */
   gaps(): Map<string, { missing: number; since: number | null }>;
+  /** The open andon alerts. */
+  andon(): AndonAlert[];
 }
 
 export interface LiveMode {
@@ -89,6 +98,11 @@ export class LiveView {
     this.config = this.configAt(now);
     for (const id of [...this.config.lines.map((l) => l.id), ...reads.linesSeen()]) this.line(id);
     for (const line of this.lines.values()) this.load(line, now);
+  }
+
+  /** The configuration of the current shift's production date (what the last snapshot used). */
+  currentConfig(): Config {
+    return this.config;
   }
 
   /** A version was recorded: the next snapshot uses it where it governs now. */
@@ -123,6 +137,8 @@ export class LiveView {
       const st = this.station(line, last.station);
       st.state = last.state ?? null;
       st.stateTs = last.stateSince ?? 0;
+      st.downSince = last.downSince;
+      st.downReason = last.downReason;
       st.lastCycleMs = last.lastCycleMs ?? null;
       st.lastSeen = last.receivedAt ?? null;
     }
@@ -144,7 +160,7 @@ export class LiveView {
   private station(line: LineLive, id: string): StationLive {
     let st = line.stations.get(id);
     if (!st) {
-      st = { id, state: null, stateTs: 0, lastCycleMs: null, lastSeen: null, cycleTs: [], cycleMs: [] };
+      st = { id, state: null, stateTs: 0, downSince: null, downReason: null, lastCycleMs: null, lastSeen: null, cycleTs: [], cycleMs: [] };
       line.stations.set(id, st);
     }
     return st;
@@ -159,6 +175,11 @@ export class LiveView {
       if (e.ts >= st.stateTs) {
         st.state = e.state ?? null;
         st.stateTs = e.ts;
+        if (e.state !== 'down') st.downSince = st.downReason = null;
+        else if (st.downSince === null || st.downReason !== reasonOf(e.reason)) {
+          st.downSince = e.ts;
+          st.downReason = reasonOf(e.reason);
+        }
       }
       return;
     }
@@ -201,6 +222,8 @@ export class LiveView {
       lines,
       counters: sources.counters(),
       alerts: sources.alerts(),
+      andon: sources.andon(),
+      feeds: this.feedStatus(now),
     };
   }
 
@@ -217,6 +240,17 @@ export class LiveView {
     const actual = stopped ? null : rollingTakt(line.outputTs, now, winMs, shift);
     const count = cfg && shift ? this.shiftCount(line, cfg, shift) : null;
     const shiftTargetUnits = shift && cfg ? targetUnitsFor(plannedSeconds(shift, now), target) : null;
+    const forecast =
+      cfg && shift && count
+        ? forecastShift({
+            shift,
+            now,
+            units: count.units,
+            targetUnits: targetUnitsFor(plannedSeconds(shift), target) as number,
+            recentIntervalsS: taktIntervals(line.outputTs, { start: now - winMs, end: now + 1, breaks: shift.breaks }),
+            idealCycleS: cfg.idealCycleS ?? cfg.targetTaktS,
+          })
+        : null;
     return {
       id: line.id,
       name: cfg?.name ?? line.id,
@@ -236,7 +270,45 @@ export class LiveView {
       stations,
       bottleneckStation: bottleneck(counted),
       gaps: gaps ?? { missing: 0, since: null },
+      openStop: openStop(line, cfg, counted, now, shift),
+      forecast,
     };
+  }
+
+  /**
+   * Today's production per line (CONTRACT §2.1: today's version): the units of today's shifts that are
+   * over, counted once from the file when one ends, plus the current shift's running count.
+   */
+  private todayUnits(line: LineLive, cfg: LineConfig, now: number): number {
+    const today = localDate(this.config.timezone, now);
+    const instances = instancesOf(this.versions, today);
+    const done = instances.filter((s) => s.end <= now);
+    const key = `${today}|${cfg.outputStation}|${done.map((s) => s.name).join(',')}`;
+    if (line.today?.key !== key) {
+      let units = 0;
+      for (const s of done) units += this.reads.countCycles(line.id, cfg.outputStation, s.start, s.end);
+      line.today = { key, units };
+    }
+    const current = this.shift && this.shift.productionDate === today && line.count ? line.count.units : 0;
+    return line.today.units + current;
+  }
+
+  /** Whether today's cells cover the vehicles being built (issue 11): an estimate from counts, not an inventory. */
+  private feedStatus(now: number): FeedStatus[] {
+    const today = localDate(this.config.timezone, now);
+    const instances = instancesOf(this.versions, today);
+    return this.config.feeds.flatMap((f) => {
+      const from = this.config.lines.find((l) => l.id === f.from);
+      const to = this.config.lines.find((l) => l.id === f.to);
+      if (!from || !to) return [];
+      const made = this.todayUnits(this.line(from.id), from, now);
+      const built = this.todayUnits(this.line(to.id), to, now);
+      const planned = instances.reduce((n, s) => n + ((targetUnitsFor(plannedSeconds(s), to.targetTaktS) as number) ?? 0), 0);
+      const neededBuilt = built * f.perUnit;
+      const neededPlanned = planned * f.perUnit;
+      const stock = made - neededBuilt;
+      return [{ from: f.from, to: f.to, perUnit: f.perUnit, made, neededBuilt, neededPlanned, stock, coversS: stock > 0 ? (stock / f.perUnit) * to.targetTaktS : 0 }];
+    });
   }
 
   private stationSnapshots(line: LineLive, cfg: LineConfig | null, now: number, winMs: number): LiveStation[] {
@@ -293,6 +365,19 @@ export class LiveView {
       }
     }
   }
+}
+
+/** The stop going on now: the first configured station to go down, or (in a shift) no unit for longer than stopAfterS. */
+function openStop(line: LineLive, cfg: LineConfig | null, counted: readonly LiveStation[], now: number, shift: ShiftInstance | null): OpenStop | null {
+  let first: StationLive | null = null;
+  for (const s of counted) {
+    const st = line.stations.get(s.id);
+    if (st?.state === 'down' && st.downSince !== null && (first === null || st.downSince < (first.downSince as number))) first = st;
+  }
+  if (first) return { kind: 'down', station: first.id, since: first.downSince as number, reason: first.downReason };
+  if (!cfg || !shift || line.lastUnitTs === null) return null;
+  const { L } = lossThresholdsOf(cfg);
+  return now - line.lastUnitTs > L * 1000 ? { kind: 'unreported_stop', station: null, since: line.lastUnitTs, reason: null } : null;
 }
 
 function shiftRef(s: ShiftInstance): ShiftRef {

@@ -38,13 +38,15 @@ export interface RuntimeOptions {
   recordedBy?: string;
   /** Why the demo runs although a plant configuration exists (it could not be used): every screen says so. */
   demoReason?: string;
+  /** Keeps what Settings save (a plant configuration only; the demo's is never written anywhere). */
+  persistConfig?: (config: Config) => Promise<void> | void;
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.demo && opts.brokerUrl) throw new Error('the demo runs its own broker: a broker URL cannot be given with it');
   if (!opts.demo && (opts.config || opts.brokerUrl)) {
     const config = opts.config ?? demoConfig();
-    const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword, recordedBy: opts.recordedBy });
+    const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword, recordedBy: opts.recordedBy, persistConfig: opts.persistConfig });
     return { core, demo: false, brokerUrl: opts.brokerUrl ?? config.broker.url, stop: () => core.stop() };
   }
   return startDemo(opts);

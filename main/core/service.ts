@@ -1,17 +1,22 @@
 // The engine behind both shells: store + ingest + live view on this thread, the heavy reads in the read
 // workers, and one handler per request of the contract.
 import { EventEmitter } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Alert, ApiHandlers, ConnectionState, Counters, Diagnostics, EventName, Events, ShiftRef, TrendSeries, UnconfiguredStation } from '../../shared/api.ts';
+import { parseConfig, type Config } from '../../shared/config.ts';
+import { lossThresholdsOf } from '../../shared/losses.ts';
+import { WRITE_ROLES, roleAtLeast, type Alert, type AndonAlert, type ApiHandlers, type Caller, type ConnectionState, type Counters, type Diagnostics, type EventName, type Events, type ShiftRef, type TrendSeries, type UnconfiguredStation, type WriteResult } from '../../shared/api.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
 import { english, type Words } from '../../shared/words.ts';
-import { instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, shiftAt, versionFor, type ConfigVersion } from '../../shared/versions.ts';
+import { instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, sameVersion, shiftAt, summarizeChange, versionFor, type ConfigVersion } from '../../shared/versions.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
 import { listVersions, recordVersion, versionsStamp } from './store/versions.ts';
+import { recordAudit, recordShiftNote, recordStopCode, type AuditEntry } from './store/operator.ts';
 import { createPipeline } from './ingest/pipeline.ts';
-import { startIngest } from './ingest/mqtt-ingest.ts';
+import { startIngest, testBrokerConnection } from './ingest/mqtt-ingest.ts';
 import { createReadPool } from './reads/read-pool.ts';
+import { createAndon } from './andon.ts';
 import { LiveView } from './live.ts';
 import { logger } from './log.ts';
 import { RequestError } from './errors.ts';
@@ -23,6 +28,8 @@ const BROKER_HISTORY = 200;
 const PUSH_INTERVAL_MS = 300;
 /** How often the engine looks for a version recorded by someone else (`config apply`, Settings). */
 const VERSION_POLL_MS = 2000;
+/** How often the andon looks at the live view: alerts open within a second or two of their threshold. */
+const ANDON_INTERVAL_MS = 1000;
 
 /**
  * quick_check at start (in the background for a large file); a damaged file is moved aside and a backup
@@ -104,19 +111,23 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     setAlert('db_damaged', english(words), words);
   });
 
-  const ingest = startIngest({
-    config,
-    brokerUrl: opts.brokerUrl ?? config.broker.url,
-    password: opts.brokerPassword,
-    pipeline,
-    onConnection: (s) => {
-      connection = s;
-      brokerHistory.push({ ts: s.since, status: s.status, error: s.error, errorWords: s.errorWords });
-      if (brokerHistory.length > BROKER_HISTORY) brokerHistory.shift();
-      bus.emit('connection', s);
-    },
-    onAlert: setAlert,
-  });
+  /** The running configuration, connection settings included; Settings may change it (applyConfig). */
+  let running = config;
+  const startIngestWith = (c: Config) =>
+    startIngest({
+      config: c,
+      brokerUrl: opts.brokerUrl ?? c.broker.url,
+      password: opts.brokerPassword,
+      pipeline,
+      onConnection: (s) => {
+        connection = s;
+        brokerHistory.push({ ts: s.since, status: s.status, error: s.error, errorWords: s.errorWords });
+        if (brokerHistory.length > BROKER_HISTORY) brokerHistory.shift();
+        bus.emit('connection', s);
+      },
+      onAlert: setAlert,
+    });
+  let ingest = startIngestWith(config);
   const ingestIdle = () => connection.status === 'connected' && ingest.pending() === 0;
 
   // What the engine thread's event loop waits (DESIGN: nothing may make it wait longer than a commit),
@@ -135,7 +146,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
   // A version recorded by `config apply` or Settings takes effect without a restart: ingestion follows the
   // newest, every figure the version of its date.
-  const versionTimer = setInterval(() => {
+  const reloadVersions = () => {
     try {
       const next = versionsStamp(store.db);
       if (next === stamp) return;
@@ -147,18 +158,65 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     } catch (err) {
       log.warn('could not read the configuration versions', { error: String(err) });
     }
-  }, VERSION_POLL_MS);
+  };
+  const versionTimer = setInterval(reloadVersions, VERSION_POLL_MS);
   versionTimer.unref();
 
+  const andon = createAndon(store.db);
   const counters = (): Counters => pipeline.counters();
-  const sources = { counters, connection: () => connection, alerts: () => [...alerts.values()], gaps: () => store.writer.gapsByLine() };
+  const sources = { counters, connection: () => connection, alerts: () => [...alerts.values()], gaps: () => store.writer.gapsByLine(), andon: () => andon.open() };
   const snapshot = () => live.snapshot(Date.now(), sources, mode);
+
+  // The andon is evaluated from the live view about once a second, whatever the message rate.
+  const andonTimer = setInterval(() => {
+    if (stopped) return;
+    try {
+      const now = Date.now();
+      for (const change of andon.evaluate(snapshot(), live.currentConfig(), now)) bus.emit('andon', change);
+    } catch (err) {
+      log.warn('andon evaluation failed; tried again in a second', { error: String(err) });
+    }
+  }, opts.andonIntervalMs ?? ANDON_INTERVAL_MS);
+  andonTimer.unref();
 
   // Snapshots are computed only while someone listens, at most every pushIntervalMs.
   const pushTimer = setInterval(() => {
     if (bus.listenerCount('live') > 0) bus.emit('live', snapshot());
   }, opts.pushIntervalMs ?? PUSH_INTERVAL_MS);
   pushTimer.unref();
+
+  /**
+   * A write of the operator's word: the role is checked (the shells check it too), the change and its audit
+   * row go in one transaction, and a refused or invalid one is audited as such (RELIABILITY row 36).
+   */
+  const write = (action: string, target: unknown, caller: Caller, apply: (at: number) => void): WriteResult => {
+    const at = Date.now();
+    const needed = WRITE_ROLES[action as keyof typeof WRITE_ROLES] ?? 'supervisor';
+    if (!roleAtLeast(caller.role, needed)) {
+      recordAudit(store.db, { who: caller.who, role: caller.role, action, target, outcome: 'refused', detail: `needs the ${needed} role` }, at);
+      throw new RequestError(`${action} needs the ${needed} role`);
+    }
+    try {
+      store.db.transaction(() => {
+        apply(at);
+        recordAudit(store.db, { who: caller.who, role: caller.role, action, target, outcome: 'ok', detail: '' }, at);
+      }).immediate();
+    } catch (err) {
+      if (err instanceof RequestError) recordAudit(store.db, { who: caller.who, role: caller.role, action, target, outcome: 'invalid', detail: err.message }, at);
+      throw err;
+    }
+    log.info('write', { action, who: caller.who, role: caller.role });
+    return { ok: true, at };
+  };
+
+  /** Whether a stop begins there: a station's `down` event at `start`, or (station null) a unit of the line at `start`. */
+  const stopBeginsAt = (line: string, station: string | null, start: number): boolean => {
+    if (station !== null) {
+      return store.db.prepare(`SELECT 1 FROM events INDEXED BY events_state WHERE kind = 'state' AND line = ? AND station = ? AND ts = ? AND state = 'down'`).get(line, station, start) !== undefined;
+    }
+    const cfg = versionFor(versions, localDate(newestVersion(versions).config.timezone, start)).config.lines.find((l) => l.id === line);
+    return cfg !== undefined && store.db.prepare(`SELECT 1 FROM events WHERE line = ? AND station = ? AND ts = ? AND kind = 'cycle'`).get(line, cfg.outputStation, start) !== undefined;
+  };
 
   const ref = (s: ShiftRef | null): ShiftRef | null => (s ? { name: s.name, productionDate: s.productionDate, start: s.start, end: s.end } : null);
   const today = (now: number) => localDate(newestVersion(versions).config.timezone, now);
@@ -173,8 +231,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const cfg = (shiftAt(versions, now)?.config ?? versionFor(versions, today(now)).config).lines.find((l) => l.id === lineId);
       // The breaks of the shifts the window touches: an interval across one is a break, not a slow cycle.
       const breaks = [addDays(today(now), -1), today(now)].flatMap((d) => instancesOf(versions, d)).flatMap((s) => s.breaks);
-      const points = cfg ? await pool.call('trendPoints', { line: lineId, station: cfg.outputStation, from, to: now + 1, breaks }) : [];
-      return { lineId, targetTaktS: cfg?.targetTaktS ?? null, from, to: now, points, stations: snap.stations, bottleneckStation: snap.bottleneckStation };
+      const series = cfg
+        ? await pool.call('trendPoints', { line: lineId, station: cfg.outputStation, stations: cfg.stations, from, to: now + 1, breaks, thresholds: lossThresholdsOf(cfg) })
+        : { points: [], marks: [] };
+      return { lineId, targetTaktS: cfg?.targetTaktS ?? null, from, to: now, ...series, stations: snap.stations, bottleneckStation: snap.bottleneckStation };
     },
     shiftCalendar: ({ date }) => {
       const now = Date.now();
@@ -193,6 +253,90 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     },
     history: ({ date, shift }) => pool.call('history', { date, shift, now: Date.now() }),
     dailyCsv: ({ date }) => pool.call('dailyCsv', { date, now: Date.now() }),
+    stopsCsv: ({ date }) => pool.call('stopsCsv', { date, now: Date.now() }),
+    codeStop: (args, caller) =>
+      write('codeStop', args, caller, (at) => {
+        const reason = args.reason.trim();
+        const comment = args.comment?.trim() ? args.comment.trim() : null;
+        if (!stopBeginsAt(args.line, args.station, args.start)) {
+          throw new RequestError(
+            args.station === null
+              ? `no unreported stop of line "${args.line}" begins at ${new Date(args.start).toISOString()} (it is named by the unit before it)`
+              : `no down period of station "${args.station}" of line "${args.line}" begins at ${new Date(args.start).toISOString()}`,
+          );
+        }
+        recordStopCode(store.db, { line: args.line, station: args.station, start: args.start, reason, comment }, caller, at);
+      }),
+    shiftNote: (args, caller) =>
+      write('shiftNote', args, caller, (at) => {
+        const v = versionFor(versions, args.date);
+        if (!v.config.lines.some((l) => l.id === args.line)) throw new RequestError(`line "${args.line}" is not in the configuration of ${args.date}`);
+        if (!instancesOf(versions, args.date).some((s) => s.name === args.shift)) throw new RequestError(`shift "${args.shift}" does not run on ${args.date}`);
+        recordShiftNote(store.db, { ...args, text: args.text.trim() }, caller, at);
+      }),
+    ackAlert: (args, caller) => {
+      let acked: AndonAlert | null = null;
+      const result = write('ackAlert', args, caller, (at) => {
+        acked = andon.acknowledge(args.id, caller, at);
+      });
+      bus.emit('andon', { change: 'acknowledged', alert: acked! });
+      return result;
+    },
+    applyConfig: async (args, caller) => {
+      const parsed = parseConfig(args.config);
+      if (!parsed.ok) {
+        recordAudit(store.db, { who: caller.who, role: caller.role, action: 'applyConfig', target: { effectiveFrom: args.effectiveFrom }, outcome: 'invalid', detail: parsed.errors.join('; ').slice(0, 400) }, Date.now());
+        return { ok: false, errors: parsed.errors };
+      }
+      const next = parsed.config;
+      const changesVersion = !sameVersion(next, newestVersion(versions).config);
+      let recorded: ConfigVersion | null = null;
+      const { at } = write('applyConfig', { effectiveFrom: args.effectiveFrom, version: changesVersion }, caller, (t) => {
+        if (changesVersion) recorded = recordVersion(store.db, next, { effectiveDate: args.effectiveFrom, recordedBy: caller.who, recordedAt: t });
+      });
+      reloadVersions();
+      // The file the shell starts from follows what was saved, so a restart runs the same configuration
+      // (serve would otherwise record the old file as a new version).
+      await opts.persistConfig?.(next);
+      const reconnects = connectionChanged(running, next);
+      running = next;
+      pipeline.reconfigure(next);
+      if (reconnects) {
+        log.info('broker settings changed: reconnecting', { url: next.broker.url });
+        await ingest.stop();
+        ingest = startIngestWith(next);
+      }
+      const v = recorded as ConfigVersion | null;
+      return { ok: true, at, versionId: v?.id ?? null, summary: v?.summary ?? 'no change to the figures (connection settings only)', effectiveFrom: args.effectiveFrom, reconnects };
+    },
+    getConfig: (_args, caller) => ({ config: running, persisted: opts.persistConfig !== undefined, editable: roleAtLeast(caller.role, 'supervisor'), demo: mode.mode === 'demo' }),
+    checkConfig: ({ config: candidate, effectiveFrom }) => {
+      const parsed = parseConfig(candidate);
+      if (!parsed.ok) {
+        return { ok: false, errors: parsed.errors.map(splitIssue), summary: '', changedDates: [], reconnects: false };
+      }
+      const todayDate = today(Date.now());
+      const from = effectiveFrom ?? todayDate;
+      const firstSeen = store.db.prepare('SELECT MIN(first_seen) FROM streams').pluck().get() as number | null;
+      const changedDates: string[] = [];
+      if (from < todayDate && firstSeen !== null && !sameVersion(parsed.config, versionFor(versions, from).config)) {
+        const first = localDate(newestVersion(versions).config.timezone, firstSeen);
+        for (let d = from < first ? first : from; d < todayDate && changedDates.length < 366; d = addDays(d, 1)) changedDates.push(d);
+      }
+      return { ok: true, errors: [], summary: summarizeChange(newestVersion(versions).config, parsed.config), changedDates, reconnects: connectionChanged(running, parsed.config) };
+    },
+    testBroker: async ({ broker, password }, caller) => {
+      const parsed = parseConfig({ ...running, broker });
+      if (!parsed.ok) return { ok: false, words: parsed.errors.filter((e) => e.startsWith('broker')).join('; ') || parsed.errors.join('; ') };
+      const result = await testBrokerConnection(parsed.config, password ?? opts.brokerPassword);
+      recordAudit(store.db, { who: caller.who, role: caller.role, action: 'testBroker', target: { url: parsed.config.broker.url }, outcome: 'ok', detail: result.words.slice(0, 300) }, Date.now());
+      return result;
+    },
+    createToken: () => {
+      const token = randomBytes(24).toString('base64url');
+      return { token, sha256: createHash('sha256').update(token, 'utf8').digest('hex') };
+    },
+    adoptionHints: () => pool.call('adoption', { now: Date.now(), lines: newestVersion(versions).config.lines.map((l) => ({ id: l.id, stations: l.stations })) }),
     diagnostics: async (): Promise<Diagnostics> => {
       const fromFile = await pool.call('diagnostics', {});
       return {
@@ -216,9 +360,19 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   };
 
   return {
-    config,
+    get config() {
+      return running;
+    },
     dbPath: opts.dbPath,
     handlers,
+    audit(entry: AuditEntry) {
+      try {
+        recordAudit(store.db, entry, Date.now());
+      } catch (err) {
+        log.warn('could not record an audit entry', { error: String(err), action: entry.action });
+      }
+      log.warn('write refused', { action: entry.action, who: entry.who, outcome: entry.outcome, detail: entry.detail });
+    },
     subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
       bus.on(event, listener);
       return () => {
@@ -230,6 +384,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       background?.cancel();
       clearInterval(pushTimer);
       clearInterval(versionTimer);
+      clearInterval(andonTimer);
       clearInterval(loopTimer);
       loopDelay.disable();
       autoExport.stop();
@@ -240,6 +395,17 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       log.info('core stopped');
     },
   };
+}
+
+/** Broker settings, site or topic pattern differ: ingest must reconnect (subscribe to another filter, another broker). */
+function connectionChanged(a: Config, b: Config): boolean {
+  return JSON.stringify([a.broker, a.site]) !== JSON.stringify([b.broker, b.site]);
+}
+
+/** "lines[0].targetTaktS: must be …" → its field and its words. */
+function splitIssue(issue: string): { path: string; message: string } {
+  const i = issue.indexOf(': ');
+  return i < 0 ? { path: '', message: issue } : { path: issue.slice(0, i), message: issue.slice(i + 2) };
 }
 
 /** The stations (and lines) telemetry names that the newest version does not list. */

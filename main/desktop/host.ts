@@ -9,6 +9,7 @@ import { logger } from '../core/log.ts';
 import type { Runtime, RuntimeOptions } from '../core/runtime.ts';
 import { DesktopError } from './ipc.ts';
 import type { PasswordStore } from './secrets.ts';
+import { writeFileAtomic } from './files.ts';
 
 const log = logger('desktop-host');
 
@@ -69,7 +70,13 @@ export function createRuntimeHost(opts: HostOptions): RuntimeHost {
       try {
         const config = loadConfigFile(opts.paths.config);
         const brokerPassword = (await opts.passwords.load()) ?? brokerPasswordFor(config);
-        const runtime = await opts.startRuntime({ config, dbPath: opts.paths.db, brokerPassword, recordedBy: 'desktop' });
+        const runtime = await opts.startRuntime({
+          config,
+          dbPath: opts.paths.db,
+          brokerPassword,
+          recordedBy: 'desktop',
+          persistConfig: (c) => writeFileAtomic(opts.paths.config, JSON.stringify(c, null, 2) + '\n'),
+        });
         return { runtime, problems };
       } catch (err) {
         if (!(err instanceof ConfigError)) log.error('plant runtime failed to start', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -1,12 +1,14 @@
 // Validated IPC: one `ipcMain.handle('taktboard:<name>')` per request of the contract. Each call is
 // checked for its sender (our window's top frame, our origin) and its arguments (the contract's
 // schema) before it reaches the core; what goes back is a value or a message, never a stack.
+import os from 'node:os';
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import { parseArgs, parseDesktopArgs } from '../../shared/api-schemas.ts';
 import {
   DESKTOP_REQUEST_NAMES,
   EVENT_NAMES,
   REQUEST_NAMES,
+  type Caller,
   type DesktopRequestArgs,
   type DesktopRequestName,
   type DesktopRequestResult,
@@ -23,6 +25,17 @@ const log = logger('desktop-ipc');
 export type DesktopHandlers = {
   [N in DesktopRequestName]: (args: DesktopRequestArgs<N>) => Promise<DesktopRequestResult<N>>;
 };
+
+/** The person at the plant PC: the desktop window acts as supervisor (CONTRACT §6.2), named by the OS account. */
+export function desktopCaller(): Caller {
+  let user = 'user';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // no account name available (some containers): the role is what matters
+  }
+  return { who: `desktop:${user}`, role: 'supervisor' };
+}
 
 /** An error whose message is meant for the person at the screen (the rest stay in the log); words when made from them. */
 export class DesktopError extends Error {
@@ -85,7 +98,7 @@ export function registerIpc(opts: IpcOptions): () => void {
     add(
       name,
       (raw) => parseArgs(name, raw),
-      async (args) => ((await opts.core()).handlers[name] as (a: unknown) => unknown)(args),
+      async (args) => ((await opts.core()).handlers[name] as (a: unknown, c: Caller) => unknown)(args, desktopCaller()),
     );
   }
   for (const name of DESKTOP_REQUEST_NAMES) {

@@ -25,7 +25,7 @@ function request<N extends AnyName>(name: N): (args: ArgsOf<N>) => Promise<Resul
 
 type Listener = (payload: unknown) => void;
 // Keyed by every event name, so a new event in the contract fails the type-check here until added.
-const listeners: Record<EventName, Set<Listener>> = { live: new Set(), connection: new Set() };
+const listeners: Record<EventName, Set<Listener>> = { live: new Set(), connection: new Set(), andon: new Set() };
 
 // One IPC listener for all subscriptions; the page's listeners get the payload, never the IPC event.
 ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, message: EventMessage) => {
@@ -49,7 +49,18 @@ const api = {
   dailyCsv: request('dailyCsv'),
   diagnostics: request('diagnostics'),
   configHistory: request('configHistory'),
+  stopsCsv: request('stopsCsv'),
+  codeStop: request('codeStop'),
+  shiftNote: request('shiftNote'),
+  applyConfig: request('applyConfig'),
+  ackAlert: request('ackAlert'),
+  getConfig: request('getConfig'),
+  checkConfig: request('checkConfig'),
+  testBroker: request('testBroker'),
+  createToken: request('createToken'),
+  adoptionHints: request('adoptionHints'),
   saveDailyCsv: request('saveDailyCsv'),
+  saveStopsCsv: request('saveStopsCsv'),
   getSettings: request('getSettings'),
   saveSettings: request('saveSettings'),
   on(event, listener) {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { DEMO_CONFIG_INPUT, parseConfig, type ConfigResult } from '../../shared/config.ts';
 import { writeFileAtomic } from './files.ts';
 import type { DesktopPaths, RuntimeHost } from './host.ts';
-import { DesktopError, type DesktopHandlers } from './ipc.ts';
+import { DesktopError, desktopCaller, type DesktopHandlers } from './ipc.ts';
+import type { Core } from '../core/core-types.ts';
 import type { PasswordStore } from './secrets.ts';
 
 /** The Settings editor's text: JSON (a leading BOM from Notepad is fine) checked by the one config schema. */
@@ -31,18 +32,8 @@ export interface DesktopHandlerDeps {
 
 export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
   return {
-    async saveDailyCsv({ date }) {
-      const { fileName, csv } = await (await deps.host.core()).handlers.dailyCsv({ date });
-      // basename: the suggested name is ours, but nothing outside the dialog may pick a folder.
-      const target = await deps.chooseSavePath(path.join(deps.documentsDir, path.basename(fileName)));
-      if (target === null) return { savedTo: null };
-      try {
-        await writeFileAtomic(target, csv);
-      } catch (err) {
-        throw new DesktopError(`could not write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      return { savedTo: target };
-    },
+    saveDailyCsv: ({ date }) => saveCsv(deps, async (core) => core.handlers.dailyCsv({ date }, desktopCaller())),
+    saveStopsCsv: ({ date }) => saveCsv(deps, async (core) => core.handlers.stopsCsv({ date }, desktopCaller())),
 
     async getSettings() {
       // Without a file the demo runs; its configuration is the starting point to edit.
@@ -76,4 +67,18 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
       return problems.length === 0 ? { ok: true } : { ok: false, errors: ['The configuration was saved but could not be started.', ...problems] };
     },
   };
+}
+
+/** Asks where to save a CSV the core made and writes it there; null when the user cancels the dialog. */
+async function saveCsv(deps: DesktopHandlerDeps, make: (core: Core) => Promise<{ fileName: string; csv: string }>): Promise<{ savedTo: string | null }> {
+  const { fileName, csv } = await make(await deps.host.core());
+  // basename: the suggested name is ours, but nothing outside the dialog may pick a folder.
+  const target = await deps.chooseSavePath(path.join(deps.documentsDir, path.basename(fileName)));
+  if (target === null) return { savedTo: null };
+  try {
+    await writeFileAtomic(target, csv);
+  } catch (err) {
+    throw new DesktopError(`could not write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return { savedTo: target };
 }

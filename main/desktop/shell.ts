@@ -3,10 +3,11 @@
 // file only connects those to Electron's objects.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, type Session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session, type Session, type WebContents } from 'electron';
 import { logger } from '../core/log.ts';
 import { createRuntimeHost, desktopPaths, type StartRuntime } from './host.ts';
 import { forwardEvents, registerIpc, sendEvent } from './ipc.ts';
+import { startNotifier } from './notifier.ts';
 import { createAppProtocolHandler } from './protocol.ts';
 import { createPasswordStore } from './secrets.ts';
 import {
@@ -100,7 +101,14 @@ export async function runShell(opts: ShellOptions): Promise<Shell | null> {
     startRuntime: opts.startRuntime,
     paths,
     passwords,
-    attach: (runtime) => forwardEvents(runtime.core, (message) => sendEvent(mainWindow, message)),
+    attach: (runtime) => {
+      const offEvents = forwardEvents(runtime.core, (message) => sendEvent(mainWindow, message));
+      const offNotices = startNotifier(runtime.core, { notify: (n) => new Notification(n), supported: () => Notification.isSupported() });
+      return () => {
+        offEvents();
+        offNotices();
+      };
+    },
   });
 
   app.on('second-instance', () => {

@@ -1,12 +1,12 @@
 // The browser shell (`taktboard serve`): the built renderer, the HTTP API of CONTRACT §6, and a
-// WebSocket pushing the same events the desktop window gets over IPC. Read-only by design.
-// Every request and WebSocket upgrade first passes the cross-site guard (request-guard.ts, §6.2).
+// WebSocket pushing the same events the desktop window gets over IPC. Every request and WebSocket upgrade
+// first passes the cross-site guard (request-guard.ts, §6.2); reads are open on loopback, writes need a
+// token of the role they name (access.ts), and every refused write is audited.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { parseArgs } from '../../shared/api-schemas.ts';
-import { isRequestName, DATE_RE } from '../../shared/api.ts';
+import { checkDate, parseArgs } from '../../shared/api-schemas.ts';
+import { WRITE_ROLES, isRequestName, roleAtLeast, type Caller, type RequestName } from '../../shared/api.ts';
 import type { Core } from '../core/core-types.ts';
 import { RequestError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
@@ -14,6 +14,7 @@ import { securityHeaders, sendJson, sendError, readBody, BodyTooLarge, isLoopbac
 import { serveStatic } from './static-files.ts';
 import { checkRequest, machineNamesOf, parseAllowedHosts, type GuardContext, type RefusalReason } from './request-guard.ts';
 import { createViewerHub, type ViewerStats } from './viewers.ts';
+import { identify, tokenOf, type AccessOptions } from './access.ts';
 
 const log = logger('web');
 const MAX_BODY = 64 * 1024;
@@ -69,14 +70,14 @@ export interface WebServer {
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const { core } = opts;
-  if (!isLoopback(opts.host) && !opts.token) throw new Error(`serving on ${opts.host} needs an access token (TAKTBOARD_TOKEN)`);
-  const tokenOk = (req: http.IncomingMessage, url: URL) => {
-    if (!opts.token) return true;
-    const given = (req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? '').trim();
-    const a = Buffer.from(given);
-    const b = Buffer.from(opts.token);
-    return a.length === b.length && timingSafeEqual(a, b);
-  };
+  const loopback = isLoopback(opts.host);
+  if (!loopback && !opts.token && core.config.access.tokens.length === 0) {
+    throw new Error(`serving on ${opts.host} needs an access token (TAKTBOARD_TOKEN, or access.tokens in the configuration)`);
+  }
+  // Tokens follow the running configuration: one created or revoked in Settings counts at once.
+  // A token given to the shell (TAKTBOARD_TOKEN) is needed for every read, even on loopback.
+  const access = (): AccessOptions => ({ tokens: core.config.access.tokens, viewerToken: opts.token, loopback: loopback && !opts.token });
+  const who = (req: http.IncomingMessage, url: URL) => identify(tokenOf(req, url), access());
 
   const allowed = parseAllowedHosts(opts.allowedHosts ?? []);
   const allowedNames = new Set(allowed.names);
@@ -136,6 +137,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     return r;
   }
 
+  const stats = (): RefusalStats => ({ total: refused.total, byReason: { ...refused.byReason }, recent: refused.recent.map((r) => ({ ...r })) });
+
   const server = http.createServer((req, res) => {
     securityHeaders(res);
     if (guard(req, false)) return sendError(res, 403, { key: 'refusal.cross_site' });
@@ -155,8 +158,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const p = url.pathname;
     if (p.startsWith('/api/')) {
-      if (!tokenOk(req, url)) return sendError(res, 401, { key: 'refusal.token_required' });
-      return api(req, res, url);
+      const id = who(req, url);
+      if (!id.ok) {
+        const name = /^\/api\/rpc\/([A-Za-z]+)$/.exec(p)?.[1];
+        if (name && isRequestName(name) && WRITE_ROLES[name]) core.audit({ who: 'unknown token', role: 'none', action: name, target: null, outcome: 'refused', detail: id.error });
+        return sendError(res, id.status, id.error);
+      }
+      return api(req, res, url, id.caller);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { key: 'refusal.method' });
     if (await serveStatic(opts.staticDir, p, res)) return;
@@ -165,23 +173,25 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     sendError(res, 404, { key: 'refusal.not_found' });
   }
 
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): Promise<void> {
     const p = url.pathname;
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (p === '/api/health') {
       if (!get) return sendError(res, 405, { key: 'refusal.method' });
-      const snap = await core.handlers.live({});
+      const snap = await core.handlers.live({}, caller);
       return sendJson(res, 200, { ok: true, broker: snap.broker.status, brokerError: snap.broker.error, counters: snap.counters, alerts: snap.alerts });
     }
     if (p === '/api/live') {
       if (!get) return sendError(res, 405, { key: 'refusal.method' });
-      return sendJson(res, 200, await core.handlers.live({}));
+      return sendJson(res, 200, await core.handlers.live({}, caller));
     }
-    if (p === '/api/export/daily.csv') {
+    const csv = /^\/api\/export\/(daily|stops)\.csv$/.exec(p);
+    if (csv) {
       if (!get) return sendError(res, 405, { key: 'refusal.method' });
       const date = url.searchParams.get('date');
-      if (!date || !DATE_RE.test(date)) return sendError(res, 400, { key: 'refusal.field', params: { field: 'date', problem: { key: 'problem.date_format' } } });
-      const out = await core.handlers.dailyCsv({ date });
+      const bad = checkDate(date);
+      if (bad) return sendError(res, 400, bad);
+      const out = await (csv[1] === 'daily' ? core.handlers.dailyCsv : core.handlers.stopsCsv)({ date: date! }, caller);
       res.writeHead(200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="${out.fileName}"`,
@@ -203,20 +213,35 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         if (e instanceof BodyTooLarge) res.setHeader('Connection', 'close');
         return sendError(res, e instanceof BodyTooLarge ? 413 : 400, e instanceof BodyTooLarge ? e.words : { key: 'refusal.bad_json' });
       }
+      const needed = WRITE_ROLES[name];
+      if (needed && !roleAtLeast(caller.role, needed)) return refuseWrite(res, name, caller, needed, raw);
       const parsed = parseArgs(name, raw);
       if (!parsed.ok) {
         log.warn('refused bad arguments', { request: name, error: parsed.error });
+        if (needed) core.audit({ who: caller.who, role: caller.role, action: name, target: raw, outcome: 'invalid', detail: parsed.error });
         return sendError(res, 400, parsed.words);
       }
       try {
-        const handler = core.handlers[name] as (a: unknown) => unknown;
-        return sendJson(res, 200, await handler(parsed.args));
+        const handler = core.handlers[name] as (a: unknown, c: Caller) => unknown;
+        const result = await handler(parsed.args, caller);
+        // Diagnostics from this shell also tell what it refused and how its viewers keep up.
+        return sendJson(res, 200, name === 'diagnostics' ? { ...(result as object), web: { crossSite: stats(), viewers: hub.stats() } } : result);
       } catch (e) {
         if (e instanceof RequestError) return sendError(res, 400, e.words ?? e.message);
         throw e;
       }
     }
     return sendError(res, 404, { key: 'refusal.not_found' });
+  }
+
+  /** 401 without a token (the browser then asks for one), 403 with one of too low a role; audited either way. */
+  function refuseWrite(res: http.ServerResponse, name: RequestName, caller: Caller, needed: string, target: unknown): void {
+    const anonymous = caller.who === 'anonymous';
+    const error = anonymous
+      ? `${name} changes what the plant records: it needs a token of the ${needed} role (Authorization: Bearer <token>)`
+      : `${name} needs the ${needed} role; the token "${caller.who}" has the ${caller.role} role`;
+    core.audit({ who: caller.who, role: caller.role, action: name, target, outcome: 'refused', detail: error });
+    sendError(res, anonymous ? 401 : 403, error);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -230,7 +255,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.destroy();
       return;
     }
-    if (url.pathname !== '/api/events' || !tokenOk(req, url)) {
+    if (url.pathname !== '/api/events' || !who(req, url).ok) {
       socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -256,7 +281,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   return {
     url: `http://${hostForUrl}:${port}/`,
     port,
-    refusals: () => ({ total: refused.total, byReason: { ...refused.byReason }, recent: refused.recent.map((r) => ({ ...r })) }),
+    refusals: stats,
     viewers: () => hub.stats(),
     async close() {
       hub.close();

@@ -11,6 +11,7 @@
 // in the connection's send buffer (on Linux it autotunes up to net.ipv4.tcp_wmem's max, 4 MB by default,
 // whatever the peer's window; Node cannot set SO_SNDBUF on a TCP socket): outside the process, bounded
 // per connection by the system, and what a viewer that reads again gets first, before the latest.
+import { ANONYMOUS } from './access.ts';
 import type { WebSocket } from 'ws';
 import { EVENT_NAMES, type EventName, type Events } from '../../shared/api.ts';
 import type { Core } from '../core/core-types.ts';
@@ -155,7 +156,7 @@ export function createViewerHub(core: Core, opts: { stallCloseMs?: number; now?:
       });
       // Viewers only listen; anything they send is ignored.
       ws.on('message', () => undefined);
-      Promise.resolve(core.handlers.live({}))
+      Promise.resolve(core.handlers.live({}, ANONYMOUS))
         .then((snap) => {
           deliver(v, 'connection', encode('connection', snap.broker));
           // A push that came first is newer than this snapshot.

@@ -146,6 +146,19 @@ export const dialog = {
   showErrorBox: vi.fn(),
 };
 
+/** Electron's main-process notifications: every one shown is kept. */
+export class Notification {
+  static shown: { title: string; body: string; urgency?: string }[] = [];
+  static isSupported = vi.fn(() => true);
+  readonly options: { title: string; body: string; urgency?: string };
+  constructor(options: { title: string; body: string; urgency?: string }) {
+    this.options = options;
+  }
+  show(): void {
+    Notification.shown.push(this.options);
+  }
+}
+
 /** A fresh app for each test: new user-data folder, no listeners, no windows, no handlers. */
 export function resetElectron(): string {
   userDataRoot = mkdtempSync(path.join(os.tmpdir(), 'taktboard-desktop-'));
@@ -154,6 +167,7 @@ export function resetElectron(): string {
   app.requestSingleInstanceLock.mockReset().mockReturnValue(true);
   app.quit.mockReset();
   BrowserWindow.instances = [];
+  Notification.shown = [];
   ipcMain.handlers.clear();
   safeStorage.backend = 'gnome_libsecret';
   safeStorage.available = true;

@@ -13,7 +13,7 @@ import { APP_ENTRY_URL } from '../../main/desktop/security.ts';
 type Listener = (event: unknown, ...args: unknown[]) => Promise<unknown>;
 
 function fakeCore() {
-  const listeners: { [E in EventName]: Set<(p: Events[E]) => void> } = { live: new Set(), connection: new Set() };
+  const listeners: { [E in EventName]: Set<(p: Events[E]) => void> } = { live: new Set(), connection: new Set(), andon: new Set() };
   const handlers = Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async (args: unknown) => ({ from: n, args }))]));
   const core = {
     config: {},
@@ -31,6 +31,7 @@ function fakeCore() {
 function fakeDesktop(): DesktopHandlers {
   return {
     saveDailyCsv: vi.fn(async () => ({ savedTo: null })),
+    saveStopsCsv: vi.fn(async () => ({ savedTo: null })),
     getSettings: vi.fn(async () => ({ path: '/x/config.json', configText: '{}', passwordStored: false, passwordUnavailable: null })),
     saveSettings: vi.fn(async () => ({ ok: true as const })),
   };

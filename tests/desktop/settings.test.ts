@@ -107,7 +107,8 @@ describe('saveSettings', () => {
 describe('saveDailyCsv', () => {
   it('returns null when the dialog is cancelled, and writes nothing', async () => {
     expect(await handlers.saveDailyCsv({ date: '2026-11-30' })).toEqual({ savedTo: null });
-    expect(dailyCsv).toHaveBeenCalledWith({ date: '2026-11-30' });
+    // The desktop window acts as supervisor for the person at the plant PC.
+    expect(dailyCsv).toHaveBeenCalledWith({ date: '2026-11-30' }, expect.objectContaining({ role: 'supervisor', who: expect.stringMatching(/^desktop:/) }));
     expect(chooseSavePath).toHaveBeenCalledWith(path.join(documents, 'taktboard-daily-2026-11-30.csv'));
   });
 

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServe, type Served } from '../helpers/serve.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
-import { startMosquitto } from '../helpers/brokers.ts';
+import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { knownDayConfig, publishKnownDay, untilConnected, waitUntilStored, KNOWN_DATE } from '../fixtures/known-day.ts';
 
-const missing = chromiumMissing();
+const missing = chromiumMissing() ?? (requireBinary('mosquitto') ? null : 'mosquitto not found');
 test.skip(missing !== null, missing ?? '');
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -10,6 +10,7 @@ import type { Core } from '../../main/core/core-types.ts';
 import { startCore } from '../../main/core/service.ts';
 import { damageMarkerOf, listBackups, startMaintenance } from '../../main/core/store/maintenance.ts';
 import { Store } from '../../main/core/store/store.ts';
+import { READER } from '../helpers/callers.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
 const tempDir = useTempDirs();
@@ -36,8 +37,8 @@ async function start(dbPath: string, syncCheckMaxBytes?: number): Promise<Core> 
   return core;
 }
 
-const alertsOf = async (c: Core) => (await c.handlers.live({})).alerts;
-const diagnostics = async (c: Core) => await c.handlers.diagnostics({});
+const alertsOf = async (c: Core) => (await c.handlers.live({}, READER)).alerts;
+const diagnostics = async (c: Core) => await c.handlers.diagnostics({}, READER);
 
 /** A database with `n` events, closed; optionally with one backup taken after `backedUp` of them. */
 async function prepare(dir: string, n: number, backedUp?: number): Promise<string> {

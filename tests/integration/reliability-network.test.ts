@@ -102,7 +102,10 @@ describe('row 1: network drop (proxy)', () => {
       await waitFor('all 15', () => a.seqs().length === 15);
       await sleep(200);
       expect(a.seqs()).toEqual(range(1, 15));
-      expect(a.store.writer.counters()).toMatchObject({ duplicates: 0, gapsMissing: 0, quarantined: 0 });
+      expect(a.store.writer.counters()).toMatchObject({ gapsMissing: 0, quarantined: 0 });
+      // A PUBACK written just before the drop can go down with the link: the broker sends that message
+      // again, it is counted as a duplicate and stored once (above). Only the first five can be such.
+      expect(a.store.writer.counters().duplicates).toBeLessThanOrEqual(5);
       const after = a.states.slice(seen).map((s) => s.status);
       expect(after[0]).toBe('offline');
       expect(after).toContain('connecting');

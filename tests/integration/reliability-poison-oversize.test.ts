@@ -100,14 +100,12 @@ describe.skipIf(!hasMosquitto)('row 31: a poison message inside a burst', () => 
     const cfg = config(5, broker.url);
     const file = path.join(tempDir('poison-lock'), 'db.sqlite');
     const store = Store.open(file, { synchronous: 'NORMAL', quarantineRows: 100, busyTimeoutMs: 5 });
+    cleanups.push(() => store.close());
     store.db.exec(`CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.unit = 'POISON'
                    BEGIN SELECT RAISE(ABORT, 'injected poison'); END`);
     const pipeline = createPipeline({ config: cfg, store });
-    const ingest = startIngest({ config: cfg, pipeline, onConnection: () => {}, onAlert: () => {}, timing: { retryMinMs: 50, retryMaxMs: 100 } });
-    cleanups.push(async () => {
-      await ingest.stop();
-      store.close();
-    });
+    const start = () => startIngest({ config: cfg, pipeline, onConnection: () => {}, onAlert: () => {}, timing: { retryMinMs: 50, retryMaxMs: 100 } });
+    let ingest = start();
     await waitFor('connected', () => ingest.state().status === 'connected');
     const pub = await publisher(broker.url);
     await sleep(200);
@@ -116,13 +114,18 @@ describe.skipIf(!hasMosquitto)('row 31: a poison message inside a burst', () => 
     try {
       await Promise.all([1, 2, 3].map((s) => pub.publishAsync(TOPIC, cycle(s, s === 2 ? 'POISON' : undefined), { qos: 1 })));
       await sleep(600);
-      // Locked: nothing stored, nothing quarantined (a lock is not the message's fault).
+      // Locked: nothing stored, nothing quarantined (a lock is not the message's fault)…
       expect(store.writer.counters()).toMatchObject({ stored: 0, quarantined: 0 });
+      // …and nothing acknowledged: the app goes away now, and only the broker still has the three.
+      await ingest.stop();
     } finally {
       other.exec('ROLLBACK');
       other.close();
     }
-    await waitFor('2 stored, 1 quarantined', () => store.writer.counters().stored === 2 && store.writer.counters().quarantined === 1);
+    ingest = start();
+    cleanups.push(() => ingest.stop());
+    await waitFor('2 stored, 1 quarantined after the redelivery', () => store.writer.counters().stored === 2 && store.writer.counters().quarantined === 1);
+    expect(store.writer.counters().duplicates).toBe(0);
   });
 });
 
@@ -199,9 +202,9 @@ describe.skipIf(!hasMosquitto || !hasPub)('row 32: oversized publishes through m
         expect(diag.quarantine.map((q) => q.reason).sort()).toEqual(['payload too large (1048576 bytes)', 'payload too large (52428800 bytes)']);
         expect(Math.max(...diag.quarantine.map((q) => q.payload.length))).toBeLessThanOrEqual(1024);
       }
-      // 50 MB read whole would show; 20 MiB is room for the allocator and GC timing.
+      // 50 MB read whole would show; 30 MiB is room for the allocator and GC timing on a loaded machine.
       console.log(`row 32, MQTT ${protocolVersion}: serve RSS ${before.toFixed(1)} MiB before, peak ${peak.toFixed(1)} MiB`);
-      expect(peak - before).toBeLessThan(20);
+      expect(peak - before).toBeLessThan(30);
     }, 60_000);
   }
 });

@@ -23,6 +23,7 @@
 // stalled viewers the server closes (a minute without any drain) are then replaced by new stalled ones, so
 // 50 are stalled at any moment:
 //   TAKTBOARD_VIEWERS_S=600 npx vitest run tests/integration/web-viewers.test.ts
+import { EVENT_NAMES } from '../../shared/api.ts';
 import { describe, it, expect, beforeAll, afterAll, vi, afterEach } from 'vitest';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -179,9 +180,9 @@ describe('viewer hub (fake sockets)', () => {
     const b = new FakeSocket();
     await attach(hub, a);
     await attach(hub, b);
-    expect(f.listening()).toBe(2); // live + connection, once for all viewers
+    expect(f.listening()).toBe(EVENT_NAMES.length); // each event once for all viewers
     a.terminate();
-    expect(f.listening()).toBe(2);
+    expect(f.listening()).toBe(EVENT_NAMES.length);
     b.terminate();
     expect(f.listening()).toBe(0);
     hub.close();

@@ -3,7 +3,7 @@ import { CSV_COLUMNS, dailyCsv, dailyCsvFileName, type CsvRow } from '../../shar
 import type { Figures } from '../../shared/figures.ts';
 
 const HEADER =
-  'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station,status';
+  'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station,status,slow_cycles,slow_cycle_loss_s,small_stops,small_stop_loss_s,unreported_stops,unreported_stop_loss_s,top_down_reason,top_down_reason_s';
 
 const empty: Figures = {
   plannedS: 0,
@@ -22,6 +22,14 @@ const empty: Figures = {
   qualityPct: null,
   oeePct: null,
   bottleneckStation: null,
+  slowCycles: 0,
+  slowCycleLossS: 0,
+  smallStops: 0,
+  smallStopLossS: 0,
+  unreportedStops: 0,
+  unreportedStopLossS: 0,
+  topDownReason: null,
+  topDownReasonS: null,
 };
 
 const shiftA: CsvRow = {
@@ -48,6 +56,14 @@ const shiftA: CsvRow = {
     qualityPct: (100 * 25_990) / 26_000, // 99.9615… → 100.0
     oeePct: 0.05, // → 0.1
     bottleneckStation: 'winding',
+    slowCycles: 12,
+    slowCycleLossS: 3.05, // → 3.1
+    smallStops: 3,
+    smallStopLossS: 10,
+    unreportedStops: 1,
+    unreportedStopLossS: 600.25, // → 600.3
+    topDownReason: '=JAM', // a text cell: neutralised like the others
+    topDownReasonS: 12.25,
   },
 };
 
@@ -58,8 +74,8 @@ describe('dailyCsv', () => {
       '\uFEFF' +
         HEADER +
         '\r\n' +
-        '2026-03-10,A,yibin-cell-1,Yibin cell line 1 · 宜宾电芯1线,1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete\r\n' +
-        '2026-03-10,ALL,ghost,ghost,,0.0,0,0,0,,,,,,,0.0,,,,,,in_progress\r\n',
+        '2026-03-10,A,yibin-cell-1,Yibin cell line 1 · 宜宾电芯1线,1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete,12,3.1,3,10.0,1,600.3,\'=JAM,12.3\r\n' +
+        '2026-03-10,ALL,ghost,ghost,,0.0,0,0,0,,,,,,,0.0,,,,,,in_progress,0,0.0,0,0.0,0,0.0,,\r\n',
     );
     const bytes = new TextEncoder().encode(csv);
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -70,7 +86,7 @@ describe('dailyCsv', () => {
 
   it('quotes cells with commas, quotes, CR or LF and doubles the quotes', () => {
     const row = (lineName: string): CsvRow => ({ ...shiftA, lineName });
-    const nameCell = (lineName: string) => dailyCsv([row(lineName)]).split('\r\n')[1].slice('2026-03-10,A,yibin-cell-1,'.length, -',1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete'.length);
+    const nameCell = (lineName: string) => dailyCsv([row(lineName)]).split('\r\n')[1].slice('2026-03-10,A,yibin-cell-1,'.length, -',1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,winding,complete,12,3.1,3,10.0,1,600.3,\'=JAM,12.3'.length);
     expect(nameCell('总装, line 2')).toBe('"总装, line 2"');
     expect(nameCell('the "fast" line')).toBe('"the ""fast"" line"');
     expect(nameCell('two\nlines')).toBe('"two\nlines"');
@@ -83,7 +99,7 @@ describe('dailyCsv', () => {
       { ...shiftA, lineName: '=HYPERLINK("http://x","总装")', shift: '+1', line: '-A', figures: { ...shiftA.figures, bottleneckStation: '@st' } },
     ]);
     expect(csv.split('\r\n')[1]).toBe(
-      `2026-03-10,'+1,'-A,"'=HYPERLINK(""http://x"",""总装"")",1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,'@st,complete`,
+      `2026-03-10,'+1,'-A,"'=HYPERLINK(""http://x"",""总装"")",1.000,27000.0,26000,25990,10,27000,96.3,1.001,1.000,1.235,80.1,12.3,100.0,96.2,100.0,0.1,'@st,complete,12,3.1,3,10.0,1,600.3,'=JAM,12.3`,
     );
   });
 

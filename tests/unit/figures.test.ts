@@ -138,6 +138,14 @@ describe('computeFigures edge cases', () => {
       qualityPct: null,
       oeePct: null,
       bottleneckStation: null,
+      slowCycles: 0,
+      slowCycleLossS: 0,
+      smallStops: 0,
+      smallStopLossS: 0,
+      unreportedStops: 0,
+      unreportedStopLossS: 0,
+      topDownReason: null,
+      topDownReasonS: null,
     } satisfies Figures);
   });
 

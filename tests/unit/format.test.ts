@@ -57,6 +57,7 @@ describe('formatFigure', () => {
       targetTaktS: 3, plannedS: 1, units: 0, good: 0, rejects: 0, targetUnits: 0, attainmentPct: 1,
       meanTaktS: 3, p50TaktS: 3, p95TaktS: 3, onTargetPct: 1, downtimeS: 1,
       availabilityPct: 1, performancePct: 1, qualityPct: 1, oeePct: 1,
+      slowCycles: 0, slowCycleLossS: 1, smallStops: 0, smallStopLossS: 1, unreportedStops: 0, unreportedStopLossS: 1, topDownReasonS: 1,
     });
   });
 });

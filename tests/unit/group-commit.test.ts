@@ -194,7 +194,7 @@ describe('group commit on the owned session', () => {
     expect(h.acks).toHaveLength(0);
   });
 
-  it('stops reading when a burst reaches maxBatch, and reads on after the commit', async () => {
+  it('reads on after each commit when bursts reach a small maxBatch: all 200 committed and acknowledged', async () => {
     const h = await harness(() => {}, 10);
     await publish(range(200));
     await vi.waitFor(() => expect(h.acks).toHaveLength(200), { timeout: 10_000 });

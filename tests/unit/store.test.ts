@@ -194,8 +194,17 @@ describe('reads', () => {
     s.close();
     s = newStore(file);
     expect(s.reads.lastEventPerStation('l1')).toEqual([
-      { station: 'out', lastTs: T0 + 5000, receivedAt: T0 + 5100, lastCycleTs: T0 + 5000, lastCycleMs: null, state: 'running', stateSince: T0 + 2000 },
+      { station: 'out', lastTs: T0 + 5000, receivedAt: T0 + 5100, lastCycleTs: T0 + 5000, lastCycleMs: null, state: 'running', stateSince: T0 + 2000, downSince: null, downReason: null },
     ]);
+  });
+
+  it('tells where the current down period began: a repeated down with the same reason continues it, another reason begins a new one', () => {
+    const s = newStore();
+    s.writer.commitEvent(state(1, 'down', T0, { station: 'a', reason: 'JAM' }), T0);
+    s.writer.commitEvent(state(2, 'down', T0 + 1000, { station: 'a', reason: 'JAM' }), T0);
+    s.writer.commitEvent(state(3, 'down', T0 + 2000, { station: 'a', reason: 'HEAT' }), T0);
+    s.writer.commitEvent(state(4, 'down', T0 + 3000, { station: 'a', reason: 'HEAT' }), T0);
+    expect(s.reads.lastEventPerStation('l1')[0]).toMatchObject({ state: 'down', stateSince: T0, downSince: T0 + 2000, downReason: 'HEAT' });
   });
 
   it('reports the median clock skew per station', () => {

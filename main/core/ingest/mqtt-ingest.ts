@@ -330,3 +330,58 @@ function displayUrl(url: string): string {
     return url;
   }
 }
+
+/**
+ * Settings' "test connection": connects with these settings under a client id of its own (never the
+ * ingest's: that would take over its session), with a clean session, subscribes to the telemetry filter,
+ * and says in words what the broker answered.
+ */
+export async function testBrokerConnection(config: Config, password: string | undefined, timeoutMs = 8000): Promise<{ ok: boolean; words: string }> {
+  const broker = config.broker;
+  let tls: SessionOptions['tls'];
+  try {
+    tls = { ...readTlsFiles(broker), rejectUnauthorized: broker.rejectUnauthorized };
+  } catch (err) {
+    return { ok: false, words: (err as Error).message };
+  }
+  const subscription = topicMatcher(broker.topicPattern, config.site).subscription;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: { ok: boolean; words: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void s.end().finally(() => resolve(r));
+    };
+    const s: SubscriberSession = new SubscriberSession(
+      {
+        url: broker.url,
+        clientId: `${(broker.clientId ?? `taktboard-${config.site}`).slice(0, 40)}-test-${process.pid}`,
+        protocolVersion: broker.protocolVersion,
+        keepaliveS: broker.keepaliveS,
+        sessionExpiryS: 0,
+        clean: true,
+        username: broker.username || undefined,
+        password,
+        tls,
+        connectTimeoutMs: timeoutMs,
+        receiveMaximum: RECEIVE_MAXIMUM,
+        maximumPacketBytes: MAX_PACKET_BYTES,
+      },
+      {
+        connected: () =>
+          s.subscribe(subscription, (err, granted) => {
+            if (err) return finish({ ok: false, words: `connected, but the subscription did not complete: ${err.message}` });
+            const qos = granted[0];
+            if (qos === undefined || qos >= 0x80) return finish({ ok: false, words: english(describeSubscribeRefusal(subscription, qos)) });
+            finish({ ok: true, words: `connected to ${displayUrl(broker.url)} (MQTT ${broker.protocolVersion === 5 ? '5' : '3.1.1'}) and subscribed to ${subscription} with QoS ${qos}` });
+          }),
+        received: () => {},
+        disconnected: (code) => finish({ ok: false, words: english(describeDisconnect(code)) }),
+        closed: (err) => finish({ ok: false, words: err ? english(describeConnectionError(err).words) : 'the broker closed the connection' }),
+      },
+    );
+    const timer = setTimeout(() => finish({ ok: false, words: `no answer from ${displayUrl(broker.url)} within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs + 500);
+    s.open();
+  });
+}

@@ -61,6 +61,8 @@ export interface Pipeline {
   onEvent(listener: EventListener): () => void;
   /** A newer configuration version: which stations are configured from now on. */
   setLines(lines: readonly LineConfig[]): void;
+  /** New settings saved: the topic pattern, the site and the retention follow them. */
+  reconfigure(config: Config): void;
   counters(): Counters;
   /** The input adapters of config.inputs (Sparkplug B, tag streams): their topics are handled here too. */
   readonly inputs: Inputs;
@@ -69,9 +71,9 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { config, store } = options;
   const now = options.now ?? Date.now;
-  const matcher = topicMatcher(config.broker.topicPattern, config.site);
+  let matcher = topicMatcher(config.broker.topicPattern, config.site);
   let stationsByLine = new Map((options.lines ?? config.lines).map((l) => [l.id, new Set(l.stations)]));
-  const retentionMs = config.retention.rawDays * DAY_MS;
+  let retentionMs = config.retention.rawDays * DAY_MS;
   const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
   const listeners = new Set<EventListener>();
   const inputs = createInputs(config, store.db);
@@ -208,6 +210,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     counters: () => store.writer.counters(),
     inputs,
+    reconfigure(next) {
+      matcher = topicMatcher(next.broker.topicPattern, next.site);
+      retentionMs = next.retention.rawDays * DAY_MS;
+    },
     setLines(lines) {
       stationsByLine = new Map(lines.map((l) => [l.id, new Set(l.stations)]));
     },

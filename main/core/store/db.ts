@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { logger } from '../log.ts';
+import { INPUTS_MIGRATION } from '../ingest/inputs/migration.ts';
 
 const log = logger('store');
 
@@ -140,6 +141,52 @@ export const MIGRATIONS: readonly Migration[] = [
       `),
   },
   {
+    version: 4,
+    description: 'the operator\'s word: stop codes, shift notes, and the audit of every write',
+    up: (db) =>
+      db.exec(`
+        -- Beside the telemetry, never mixed into it. A stop is named by where it begins: a station's down
+        -- period by its down event's ts, the line's unreported stop (station '') by the unit before it.
+        -- Every code is kept; the newest for a stop is the one in force.
+        CREATE TABLE stop_codes (
+          id       INTEGER PRIMARY KEY,
+          line     TEXT    NOT NULL,
+          station  TEXT    NOT NULL,
+          start_ts INTEGER NOT NULL,
+          reason   TEXT    NOT NULL,
+          comment  TEXT,
+          by       TEXT    NOT NULL,
+          role     TEXT    NOT NULL,
+          at       INTEGER NOT NULL
+        );
+        CREATE INDEX stop_codes_stop ON stop_codes (line, start_ts);
+
+        CREATE TABLE shift_notes (
+          id    INTEGER PRIMARY KEY,
+          date  TEXT    NOT NULL,
+          shift TEXT    NOT NULL,
+          line  TEXT    NOT NULL,
+          text  TEXT    NOT NULL,
+          by    TEXT    NOT NULL,
+          role  TEXT    NOT NULL,
+          at    INTEGER NOT NULL
+        );
+        CREATE INDEX shift_notes_key ON shift_notes (date, line, shift);
+
+        -- Every write and every refused attempt (RELIABILITY row 36): who, with which role, what, and how it ended.
+        CREATE TABLE audit (
+          id      INTEGER PRIMARY KEY,
+          at      INTEGER NOT NULL,
+          who     TEXT    NOT NULL,
+          role    TEXT    NOT NULL,
+          action  TEXT    NOT NULL,
+          target  TEXT    NOT NULL,
+          outcome TEXT    NOT NULL CHECK (outcome IN ('ok', 'refused', 'invalid')),
+          detail  TEXT    NOT NULL
+        );
+      `),
+  },
+  {
     version: 5,
     description: 'quarantine reasons as words the screens translate',
     up: (db) =>
@@ -148,6 +195,34 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE quarantine ADD COLUMN words TEXT;
       `),
   },
+  {
+    version: 6,
+    description: 'andon alerts: opened, escalated, acknowledged, closed',
+    up: (db) =>
+      db.exec(`
+        -- CONTRACT §6.1: one row per alert; an open one has closed_at NULL. cause_key is one per cause
+        -- (kind, line, station), so at most one alert per cause is open at a time.
+        CREATE TABLE andon_alerts (
+          id         INTEGER PRIMARY KEY,
+          cause_key  TEXT    NOT NULL,
+          line       TEXT    NOT NULL,
+          station    TEXT,
+          kind       TEXT    NOT NULL,
+          level      INTEGER NOT NULL,
+          since      INTEGER NOT NULL,
+          opened_at  INTEGER NOT NULL,
+          ack_by     TEXT,
+          ack_at     INTEGER,
+          ack_level  INTEGER,
+          closed_at  INTEGER,
+          detail     TEXT    NOT NULL
+        );
+        CREATE UNIQUE INDEX andon_open_cause ON andon_alerts (cause_key) WHERE closed_at IS NULL;
+        CREATE INDEX andon_by_time ON andon_alerts (line, opened_at);
+      `),
+  },
+  // Issue 12: the input adapters' state (main/core/ingest/inputs/migration.ts holds the SQL).
+  { version: 7, ...INPUTS_MIGRATION },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -8,6 +8,7 @@ import type { GapItem, QuarantineItem } from '../../../shared/api.ts';
 import { unionWindows, type CycleTotals, type StationCycles } from '../../../shared/figures.ts';
 import type { TimeWindow } from '../../../shared/shifts.ts';
 import type { StationState } from '../../../shared/telemetry.ts';
+import { reasonOf } from '../../../shared/losses.ts';
 import { reasonWords, type Words } from '../../../shared/words.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
@@ -54,6 +55,9 @@ export interface StationLast {
   state: StationState | null;
   /** Start of the current state: the first of the consecutive state events that repeat it. */
   stateSince: number | null;
+  /** While down: where the down period began (CONTRACT §2.4: a repeated down with the same reason continues it), and its reason. */
+  downSince: number | null;
+  downReason: string | null;
 }
 
 export interface ClockSkew {
@@ -96,6 +100,11 @@ function prepare(db: Db) {
     lastOtherState: db
       .prepare(`SELECT ts FROM events INDEXED BY events_state WHERE kind = 'state' AND line = ? AND station = ? AND ts < ? AND state <> ? ORDER BY ts DESC LIMIT 1`)
       .pluck(),
+    // The last state event that does not continue a down period of this reason (missing or blank = unspecified).
+    lastOtherDown: db
+      .prepare(`SELECT ts FROM events INDEXED BY events_state WHERE kind = 'state' AND line = ? AND station = ? AND ts < ?
+                AND NOT (state = 'down' AND COALESCE(NULLIF(TRIM(reason), ''), 'unspecified') = ?) ORDER BY ts DESC LIMIT 1`)
+      .pluck(),
     firstStateAfter: db.prepare(`SELECT ts FROM events INDEXED BY events_state WHERE kind = 'state' AND line = ? AND station = ? AND ts > ? ORDER BY ts LIMIT 1`).pluck(),
     lastAny: db.prepare('SELECT ts, received_at FROM events WHERE line = ? AND station = ? ORDER BY ts DESC LIMIT 1').raw(),
     lastCycle: db.prepare(`SELECT ts, cycle_ms FROM events WHERE line = ? AND station = ? AND kind = 'cycle' ORDER BY ts DESC LIMIT 1`).raw(),
@@ -131,6 +140,9 @@ function prepare(db: Db) {
       .prepare(`SELECT station, COUNT(*), COUNT(cycle_ms),
                        SUM(CASE WHEN cycle_ms IS NULL OR cycle_ms * 1000 < 0.5 THEN 0 ELSE CAST(cycle_ms * 1000 + 0.5 AS INTEGER) END)
                 FROM events WHERE line = @line AND ${IN_STATIONS} AND ts >= @from AND ts < @to AND kind = 'cycle' GROUP BY station`)
+      .raw(),
+    rejectReasons: db
+      .prepare(`SELECT reason, COUNT(*) FROM events WHERE line = ? AND station = ? AND ts >= ? AND ts < ? AND kind = 'cycle' AND ok IS NOT 1 GROUP BY reason`)
       .raw(),
     firstCycle: db.prepare(`SELECT MIN(ts) FROM events WHERE line = ? AND station = ? AND ts >= ? AND ts < ? AND kind = 'cycle'`).pluck(),
   };
@@ -202,6 +214,11 @@ export class Reads {
     });
   }
 
+  /** How many cycle events the station has in [from, to). */
+  countCycles(line: string, station: string, from: number, to: number): number {
+    return timed('countCycles', () => this.r.rawCount.get(line, station, from, to) as number);
+  }
+
   /** ts of the station's cycle events in [from, to), ascending. */
   outputTimes(line: string, station: string, from: number, to: number): number[] {
     return timed('outputTimes', () => this.r.outputTimes.all(line, station, from, to) as number[]);
@@ -258,9 +275,14 @@ export class Reads {
         const cycle = this.r.lastCycle.get(line, station) as [number, number | null] | undefined;
         const state = this.r.stateBefore.get(line, station, Number.MAX_SAFE_INTEGER) as [number, StationState, string | null] | undefined;
         let stateSince: number | null = null;
+        let downSince: number | null = null;
         if (state) {
           const changedAt = this.r.lastOtherState.get(line, station, state[0], state[1]) as number | undefined;
           stateSince = this.r.firstStateAfter.get(line, station, changedAt ?? -1) as number;
+          if (state[1] === 'down') {
+            const otherAt = this.r.lastOtherDown.get(line, station, state[0], reasonOf(state[2])) as number | undefined;
+            downSince = this.r.firstStateAfter.get(line, station, otherAt ?? -1) as number;
+          }
         }
         return {
           station,
@@ -270,6 +292,8 @@ export class Reads {
           lastCycleMs: cycle ? cycle[1] : null,
           state: state ? state[1] : null,
           stateSince,
+          downSince,
+          downReason: downSince === null ? null : reasonOf(state![2]),
         };
       }),
     );
@@ -359,6 +383,18 @@ export class Reads {
       if ((this.r.rawCount.get(line, station, minute, minute + MINUTE_MS) as number) !== units) return null;
     }
     return totals;
+  }
+
+  /** Rejected units of the station in the windows (each event once) by their `reason` (null: none given). */
+  rejectReasons(line: string, station: string, windows: readonly TimeWindow[]): Map<string | null, number> {
+    return timed('rejectReasons', () => {
+      const out = new Map<string | null, number>();
+      for (const w of unionWindows(windows)) {
+        if (w.end <= w.start) continue;
+        for (const [reason, n] of this.r.rejectReasons.all(line, station, w.start, w.end) as [string | null, number][]) out.set(reason, (out.get(reason) ?? 0) + n);
+      }
+      return out;
+    });
   }
 
   /**

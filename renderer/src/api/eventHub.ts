@@ -11,7 +11,7 @@ export interface EventHub {
 }
 
 export function createEventHub(): EventHub {
-  const listeners: Record<EventName, Set<AnyListener>> = { live: new Set(), connection: new Set() };
+  const listeners: Record<EventName, Set<AnyListener>> = { live: new Set(), connection: new Set(), andon: new Set() };
   const latest: { [E in EventName]?: Events[E] } = {};
   return {
     emit(event, payload) {
