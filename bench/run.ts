@@ -26,6 +26,7 @@ import { newestProfile, summarizeProfile, type ProfileSummary } from './lib/prof
 import { describeSqlite, runSqlite, type SqliteResult } from './phases/sqlite.ts';
 import { runIngest, storedCounter, type IngestResult } from './phases/ingest.ts';
 import { externalFigures, runExternal, type ExternalResult } from './phases/external.ts';
+import { runSparkplug, sparkplugFigures, type SparkplugResult } from './phases/sparkplug.ts';
 import { runLatency, type LatencyResult } from './phases/latency.ts';
 import { runMemory, type MemoryResult } from './phases/memory.ts';
 import { runHistory, type HistoryResult } from './phases/history.ts';
@@ -35,7 +36,7 @@ import { runHeavyReads, type HeavyReadsResult } from './phases/heavy-reads.ts';
 import { PUSH_MS, RSS_RISE_BOUND, runViewers, type ViewersResult } from './phases/viewers.ts';
 import { MONTH_DAYS, MONTH_LINES, monthPlant, type DayInfo } from './lib/day.ts';
 
-const PHASES = ['sqlite', 'ingest', 'external', 'latency', 'memory', 'history', 'versions', 'heavyreads', 'viewers', 'screens'] as const;
+const PHASES = ['sqlite', 'ingest', 'external', 'sparkplug', 'latency', 'memory', 'history', 'versions', 'heavyreads', 'viewers', 'screens'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -56,6 +57,7 @@ const S = quick
       sqlite: { reps: 1, perTxRows: 8_000, batchRows: 100_000 },
       ingest: { rawReps: 1, rawMs: 2500, ladder: [2000, 6000, 10_000, 14_000], refine: 1, stepMs: 2500, maxInflight: 2000 },
       external: { rounds: 2, messages: 40_000, roundTimeoutMs: 60_000 },
+      sparkplug: { rounds: 2, burst: 20_000, liveMs: 10_000 },
       latency: { rates: [300, 5000], reps: 1, durationMs: 3000 },
       memory: { wallMs: 15_000, rate: 1000 },
       history: { reps: 2, csvReps: 1 },
@@ -69,6 +71,7 @@ const S = quick
       ingest: { rawReps: 3, rawMs: 4000, ladder: [2000, 5000, 8000, 10_000, 12_000, 14_000, 16_000, 18_000, 20_000], refine: 2, stepMs: 4000, maxInflight: 2000 },
       // One mosquitto_pub per round: it cannot send more than 65 535 lines reliably (see external.ts).
       external: { rounds: 5, messages: 60_000, roundTimeoutMs: 90_000 },
+      sparkplug: { rounds: 4, burst: 40_000, liveMs: 30_000 },
       latency: { rates: [300, 5000], reps: 3, durationMs: 5000 },
       memory: { wallMs: 90_000, rate: 1000 },
       history: { reps: 5, csvReps: 3 },
@@ -215,6 +218,7 @@ const results: {
   sqlite?: SqliteResult | null;
   ingest?: IngestResult | null;
   external?: ExternalResult | null;
+  sparkplug?: SparkplugResult | null;
   latency?: LatencyResult | null;
   memory?: (MemoryResult & { day?: string }) | null;
   history?: (HistoryResult & { day: DayInfo | null; reused: boolean; startMs: number; emptyStartMs: number | null }) | null;
@@ -265,6 +269,9 @@ if (only.has('ingest') || only.has('latency')) {
 
 // A broker of its own: the shared one still holds the ingest serve's persistent session, which would
 // queue every message published to the plant's topics; and nothing else is connected to it.
+// Issue 12: a Sparkplug DDATA stream (its own broker, serve and publisher: bench/phases/sparkplug.ts).
+if (only.has('sparkplug')) results.sparkplug = await phase('sparkplug', () => runSparkplug({ ...S.sparkplug, log }));
+
 if (only.has('external')) {
   results.external = await phase('external', async () => {
     const broker = await startMosquitto();
@@ -523,6 +530,7 @@ if (ing) {
   });
 }
 if (results.external) figures.push(...externalFigures(results.external));
+if (results.sparkplug) figures.push(...sparkplugFigures(results.sparkplug));
 const lat = results.latency;
 if (lat) {
   for (const rate of Object.keys(lat.byRate).map(Number)) {

@@ -12,8 +12,9 @@ import {
   type TaktboardApi,
 } from '../../../shared/api.ts';
 import { createEventHub, type EventHub } from './eventHub.ts';
-import { exportUrl } from './urls.ts';
+import { exportUrl, healthUrl, tokenFromPage, type ExportKind } from './urls.ts';
 import { openEventSocket, postRpc, RequestError, type SocketStatus } from './webTransport.ts';
+import { attachmentName, createSessionAuth, createTokenStore, type SessionAuth, type StorageLike } from './session.ts';
 import type { Words } from '../../../shared/words.ts';
 
 /** 'down' means the app itself (not the broker) cannot be reached. */
@@ -31,6 +32,10 @@ export type TaktboardClient = TaktboardApi & {
   /** Present only where the configuration can be edited (the desktop window). */
   readonly settings: SettingsApi | null;
   exportDaily(date: string): Promise<ExportOutcome>;
+  /** The stops CSV of a date (CONTRACT §4.1): the desktop's save dialog, or a download in the browser. */
+  exportStops(date: string): Promise<ExportOutcome>;
+  /** The browser's sign-in for writes (a token kept for the session); null in the desktop window, which acts as supervisor. */
+  readonly auth: SessionAuth | null;
   transportStatus(): TransportStatus;
   onTransport(listener: (status: TransportStatus) => void): () => void;
 };
@@ -103,33 +108,89 @@ export function createDesktopClient(bridge: DesktopApi): TaktboardClient {
       const { savedTo } = await desktop.saveDailyCsv({ date });
       return savedTo === null ? { kind: 'cancelled' } : { kind: 'saved', path: savedTo };
     },
+    async exportStops(date) {
+      const { savedTo } = await desktop.saveStopsCsv({ date });
+      return savedTo === null ? { kind: 'cancelled' } : { kind: 'saved', path: savedTo };
+    },
+    auth: null,
     // The preload is in-process: there is no link to the app that could drop.
     transportStatus: () => 'open',
     onTransport: () => () => {},
   };
 }
 
+function sessionStorageOrNull(): StorageLike | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function clickDownload(href: string, fileName: string): void {
+  const anchor = document.createElement('a');
+  anchor.href = href;
+  anchor.download = fileName;
+  anchor.rel = 'noopener';
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+}
+
 export function createWebClient(pageHref: string): TaktboardClient {
   const hub = createEventHub();
-  const socket = openEventSocket(pageHref, hub);
-  const api = requestMethods((name, args) => postRpc(pageHref, name, args));
+  // Signed in: that token on every request and on the socket; else the page's own `?token=`, if any.
+  const pageToken = tokenFromPage(pageHref);
+  const tokens = createTokenStore(sessionStorageOrNull());
+  const auth = createSessionAuth(tokens, healthUrl(pageHref));
+  const socket = openEventSocket(pageHref, hub, () => tokens.get() ?? pageToken);
+  const call = async (name: RequestName, args: unknown): Promise<unknown> => {
+    const signedIn = tokens.get();
+    try {
+      return await postRpc(pageHref, name, args, signedIn ?? pageToken);
+    } catch (err) {
+      // A 401 with a token means it is no longer recognised (taken out of access.tokens): forget it, so the
+      // screens read again without it, and a write asks for a token anew.
+      if (signedIn === null || !(err instanceof RequestError) || err.status !== 401 || tokens.get() !== signedIn) throw err;
+      tokens.clear();
+      return postRpc(pageHref, name, args, pageToken);
+    }
+  };
+  const api = requestMethods(call);
   seedLiveSnapshot(api, hub);
+  /** The same bytes as `GET /api/export/<kind>.csv`; a signed-in token goes in a header, never into a link. */
+  const download = async (kind: ExportKind, date: string): Promise<ExportOutcome> => {
+    if (!DATE_RE.test(date)) throw new Error(`not a date: ${date}`);
+    const fallbackName = `taktboard-${kind}-${date}.csv`;
+    const signedIn = tokens.get();
+    if (signedIn === null) {
+      clickDownload(exportUrl(pageHref, date, pageToken, kind), fallbackName);
+      return { kind: 'download' };
+    }
+    let response: Response;
+    try {
+      response = await fetch(exportUrl(pageHref, date, null, kind), { headers: { Authorization: `Bearer ${signedIn}` }, cache: 'no-store' });
+    } catch {
+      throw new RequestError('the app server does not answer', 0, { key: 'refusal.server_unreachable' });
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: unknown; words?: unknown } | null;
+      const words = body && typeof body.words === 'object' && body.words !== null ? (body.words as Words) : null;
+      throw new RequestError(typeof body?.error === 'string' ? body.error : `HTTP ${response.status}`, response.status, words);
+    }
+    const href = URL.createObjectURL(await response.blob());
+    clickDownload(href, attachmentName(response.headers.get('Content-Disposition'), fallbackName));
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    return { kind: 'download' };
+  };
   return {
     ...api,
     kind: 'web',
     settings: null,
     on: hub.on,
-    async exportDaily(date) {
-      if (!DATE_RE.test(date)) throw new Error(`not a date: ${date}`);
-      const anchor = document.createElement('a');
-      anchor.href = exportUrl(pageHref, date);
-      anchor.download = `taktboard-${date}.csv`;
-      anchor.rel = 'noopener';
-      document.body.append(anchor);
-      anchor.click();
-      anchor.remove();
-      return { kind: 'download' };
-    },
+    exportDaily: (date) => download('daily', date),
+    exportStops: (date) => download('stops', date),
+    auth,
     transportStatus: socket.status,
     onTransport: socket.onStatus,
   };

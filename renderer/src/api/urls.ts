@@ -15,22 +15,33 @@ export function rpcUrl(pageHref: string, name: string): string {
   return new URL(`api/rpc/${encodeURIComponent(name)}`, pageHref).href;
 }
 
-/** WebSocket URLs cannot carry an Authorization header from a browser, hence the query parameter. */
-export function eventsUrl(pageHref: string): string {
+/**
+ * WebSocket URLs cannot carry an Authorization header from a browser, hence the query parameter.
+ * `token`: the one requests carry (the signed-in one, else the page's own).
+ */
+export function eventsUrl(pageHref: string, token: string | null = tokenFromPage(pageHref)): string {
   const url = new URL('api/events', pageHref);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = tokenFromPage(pageHref);
   if (token) url.searchParams.set('token', token);
   return url.href;
 }
 
-/** A plain link, so the browser's own download handling (and its save dialog) applies. */
-export function exportUrl(pageHref: string, date: string): string {
-  const url = new URL('api/export/daily.csv', pageHref);
+export type ExportKind = 'daily' | 'stops';
+
+/**
+ * A plain link, so the browser's own download handling (and its save dialog) applies. Only the page's own
+ * token goes into it (it is in the page's address already); a signed-in token never goes into a URL.
+ */
+export function exportUrl(pageHref: string, date: string, token: string | null = tokenFromPage(pageHref), kind: ExportKind = 'daily'): string {
+  const url = new URL(`api/export/${kind}.csv`, pageHref);
   url.searchParams.set('date', date);
-  const token = tokenFromPage(pageHref);
   if (token) url.searchParams.set('token', token);
   return url.href;
+}
+
+/** `GET /api/health`: what a token is checked against at sign-in. */
+export function healthUrl(pageHref: string): string {
+  return new URL('api/health', pageHref).href;
 }
 
 export function requestHeaders(token: string | null): Record<string, string> {

@@ -24,12 +24,13 @@ export function wordsOfError(err: unknown): Words | null {
   return err instanceof RequestError ? err.words : null;
 }
 
-export async function postRpc(pageHref: string, name: string, args: unknown): Promise<unknown> {
+/** `token`: the one to send as `Authorization: Bearer` (the signed-in one, else the page's own). */
+export async function postRpc(pageHref: string, name: string, args: unknown, token: string | null = tokenFromPage(pageHref)): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(rpcUrl(pageHref, name), {
       method: 'POST',
-      headers: requestHeaders(tokenFromPage(pageHref)),
+      headers: requestHeaders(token),
       body: JSON.stringify(args ?? {}),
       cache: 'no-store',
     });
@@ -67,7 +68,8 @@ export interface EventSocket {
   onStatus(listener: (status: SocketStatus) => void): () => void;
 }
 
-export function openEventSocket(pageHref: string, hub: EventHub): EventSocket {
+/** `token` is asked at every (re)connect, so a sign-in or sign-out applies from the next connection on. */
+export function openEventSocket(pageHref: string, hub: EventHub, token: () => string | null = () => tokenFromPage(pageHref)): EventSocket {
   let status: SocketStatus = 'connecting';
   let attempt = 0;
   const statusListeners = new Set<(s: SocketStatus) => void>();
@@ -80,7 +82,7 @@ export function openEventSocket(pageHref: string, hub: EventHub): EventSocket {
   const connect = () => {
     let socket: WebSocket;
     try {
-      socket = new WebSocket(eventsUrl(pageHref));
+      socket = new WebSocket(eventsUrl(pageHref, token()));
     } catch {
       retry();
       return;

@@ -2,10 +2,12 @@ import { memo, useEffect, useState } from 'react';
 import type { HistoryView, ShiftCalendar } from '../../../../shared/api.ts';
 import type { ExportOutcome } from '../../api/client.ts';
 import { LoadError } from '../../components/LoadError.tsx';
+import { SessionStatus } from '../../components/LoginBox.tsx';
 import { useClient } from '../../clientContext.tsx';
 import { formatClock } from '../../display.ts';
 import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { useReasonCatalogue } from './CodeStop.tsx';
 import { HistoryControls } from './HistoryControls.tsx';
 import { HistoryLineSection } from './HistoryLineSection.tsx';
 import { progressOf } from './progress.ts';
@@ -48,6 +50,7 @@ function HistoryBody({ selection, onSelect, calendar }: { selection: Selection; 
     if (shift !== null && shift !== selection.shift) onSelect({ ...selection, shift });
   }, [shift, selection, onSelect]);
   const [exportState, setExportState] = useState<ExportState>({ kind: 'idle' });
+  const [stopsExportState, setStopsExportState] = useState<ExportState>({ kind: 'idle' });
   const timezone = dateCalendar.data?.timezone ?? calendar?.timezone ?? 'UTC';
 
   const onExport = () => {
@@ -57,14 +60,28 @@ function HistoryBody({ selection, onSelect, calendar }: { selection: Selection; 
       (err: unknown) => setExportState({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
   };
+  // The stops CSV (CONTRACT §4.1), the same bytes as the API and the CLI.
+  const onExportStops = () => {
+    setStopsExportState({ kind: 'busy' });
+    client.exportStops(selection.date).then(
+      (outcome) => setStopsExportState({ kind: 'done', outcome }),
+      (err: unknown) => setStopsExportState({ kind: 'failed', message: err instanceof Error ? err.message : String(err) }),
+    );
+  };
 
   return (
     <section className="history" data-testid="history-screen">
       <div className="history-head">
         <h1 className="screen-title">{t('history.title')}</h1>
-        <button type="button" className="primary" data-testid="history-export" disabled={exportState.kind === 'busy'} onClick={onExport}>
-          {exportState.kind === 'busy' ? t('history.exporting') : t('history.export')}
-        </button>
+        <div className="history-exports">
+          <SessionStatus />
+          <button type="button" className="primary" data-testid="history-export" disabled={exportState.kind === 'busy'} onClick={onExport}>
+            {exportState.kind === 'busy' ? t('history.exporting') : t('history.export')}
+          </button>
+          <button type="button" className="primary" data-testid="history-export-stops" disabled={stopsExportState.kind === 'busy'} onClick={onExportStops}>
+            {stopsExportState.kind === 'busy' ? t('history.exporting') : t('stops.export')}
+          </button>
+        </div>
       </div>
       <HistoryControls
         selection={selection}
@@ -74,17 +91,19 @@ function HistoryBody({ selection, onSelect, calendar }: { selection: Selection; 
         timezone={timezone}
         onChange={(next) => {
           setExportState({ kind: 'idle' });
+          setStopsExportState({ kind: 'idle' });
           onSelect(next);
         }}
       />
       <ExportMessage state={exportState} />
+      <ExportMessage state={stopsExportState} testId="history-export-stops-result" />
       {dateCalendar.error && !dateCalendar.data ? <LoadError message={dateCalendar.error} words={dateCalendar.errorWords} onRetry={dateCalendar.reload} /> : null}
       {dateShifts === null || shift === null ? (
         dateCalendar.loading ? <p className="placeholder">{t('app.loading')}</p> : null
       ) : dateShifts.length === 0 ? (
         <NoShift date={selection.date} />
       ) : (
-        <HistoryResult date={selection.date} shift={shift} refresh={selection.date === today} />
+        <HistoryResult date={selection.date} shift={shift} refresh={selection.date === today} dateShifts={dateShifts.map((s) => s.name)} />
       )}
     </section>
   );
@@ -101,10 +120,11 @@ function NoShift({ date }: { date: string }) {
   );
 }
 
-function HistoryResult({ date, shift, refresh }: { date: string; shift: string; refresh: boolean }) {
+function HistoryResult({ date, shift, refresh, dateShifts }: { date: string; shift: string; refresh: boolean; dateShifts: string[] }) {
   const { t } = useI18n();
   const client = useClient();
   const view = usePolling(() => client.history({ date, shift }), `${date}|${shift}`, refresh ? TODAY_REFRESH_MS : null);
+  const catalogue = useReasonCatalogue();
   if (view.error && !view.data) return <LoadError message={view.error} words={view.errorWords} onRetry={view.reload} />;
   if (!view.data) return view.loading ? <p className="placeholder">{t('app.loading')}</p> : null;
   const data = view.data;
@@ -120,7 +140,15 @@ function HistoryResult({ date, shift, refresh }: { date: string; shift: string; 
         <>
           {data.lines.length === 0 ? <p className="placeholder">{t('history.noLines')}</p> : null}
           {data.lines.map((line) => (
-            <HistoryLineSection key={line.id} line={line} view={data} soFarUntil={progress.upTo} />
+            <HistoryLineSection
+              key={line.id}
+              line={line}
+              view={data}
+              soFarUntil={progress.upTo}
+              shifts={data.shift === 'ALL' ? dateShifts : [data.shift]}
+              catalogue={catalogue}
+              onChanged={view.reload}
+            />
           ))}
         </>
       )}
@@ -151,7 +179,7 @@ function StatusMarker({ view }: { view: HistoryView }) {
   );
 }
 
-function ExportMessage({ state }: { state: ExportState }) {
+function ExportMessage({ state, testId = 'history-export-result' }: { state: ExportState; testId?: string }) {
   const { t } = useI18n();
   if (state.kind === 'failed') return <p className="error" role="alert">{t('history.exportFailed', { message: state.message })}</p>;
   if (state.kind !== 'done') return null;
@@ -159,7 +187,7 @@ function ExportMessage({ state }: { state: ExportState }) {
   const text =
     outcome.kind === 'saved' ? t('history.exportSaved', { path: outcome.path }) : outcome.kind === 'cancelled' ? t('history.exportCancelled') : t('history.exportStarted');
   return (
-    <p className="note" role="status" data-testid="history-export-result">
+    <p className="note" role="status" data-testid={testId}>
       {text}
     </p>
   );

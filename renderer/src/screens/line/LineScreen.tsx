@@ -5,6 +5,7 @@ import { classifyTakt, formatTaktS } from '../../display.ts';
 import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { routeHref } from '../../routes.ts';
+import { OpenStopPanel } from './OpenStop.tsx';
 import { StationTable } from './StationTable.tsx';
 import { TaktTrendChart } from './TaktTrendChart.tsx';
 
@@ -16,10 +17,10 @@ export function LineScreen({ lineId, snapshot }: { lineId: string | null; snapsh
   if (!lineId) return <p className="placeholder">{t('line.choose')}</p>;
   const line = snapshot?.lines.find((l) => l.id === lineId) ?? null;
   if (snapshot && !line) return <p className="placeholder">{t('line.notFound', { id: lineId })}</p>;
-  return <LineDetail key={lineId} lineId={lineId} line={line} timezone={snapshot?.timezone ?? 'UTC'} />;
+  return <LineDetail key={lineId} lineId={lineId} line={line} timezone={snapshot?.timezone ?? 'UTC'} now={snapshot?.ts ?? null} />;
 }
 
-function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine | null; timezone: string }) {
+function LineDetail({ lineId, line, timezone, now }: { lineId: string; line: LiveLine | null; timezone: string; now: number | null }) {
   const { t, tWords } = useI18n();
   const client = useClient();
   const [minutes, setMinutes] = useState<Minutes>(15);
@@ -33,6 +34,9 @@ function LineDetail({ lineId, line, timezone }: { lineId: string; line: LiveLine
   return (
     <section className="line-screen" data-testid="line-screen" data-line-id={lineId}>
       <LineSummary lineId={lineId} line={line} />
+      {line?.openStop ? (
+        <OpenStopPanel key={`${line.openStop.station ?? ''}|${line.openStop.since}`} line={line} stop={line.openStop} now={now ?? line.openStop.since} timezone={timezone} />
+      ) : null}
       <div className="panel">
         <div className="panel-head">
           <h2>{t('line.trend')}</h2>
