@@ -46,6 +46,7 @@ export const requestSchemas = {
   testBroker: z.strictObject({ broker: z.unknown(), password: z.string().max(1024).optional() }),
   createToken: none,
   adoptionHints: none,
+  whoAmI: none,
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> };
 
 export const desktopRequestSchemas = {

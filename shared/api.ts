@@ -9,6 +9,7 @@ import type { Figures } from './figures.ts';
 import type { ShiftStatus } from './plan.ts';
 import type { Words } from './words.ts';
 import type { Forecast } from './forecast.ts';
+import type { InputsStatus } from './inputs-status.ts';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -38,6 +39,8 @@ export interface Requests {
   createToken: { args: Record<string, never>; result: { token: string; sha256: string } };
   /** Lines and stations telemetry names that the configuration does not, with what adopting them would take. */
   adoptionHints: { args: Record<string, never>; result: AdoptionHint[] };
+  /** Who the caller is (a token's name and role, the desktop user, or an anonymous reader): sign-in checks it. */
+  whoAmI: { args: Record<string, never>; result: Caller };
 }
 
 export interface ConfigView {
@@ -96,6 +99,7 @@ export const REQUEST_NAMES = [
   'testBroker',
   'createToken',
   'adoptionHints',
+  'whoAmI',
 ] as const satisfies readonly (keyof Requests)[];
 
 /** CONTRACT §6.2 roles, lowest first: a role may do everything the ones before it may. */
@@ -284,6 +288,8 @@ export interface OpenStop {
   since: number;
   /** The station's reason (a down), or null. */
   reason: string | null;
+  /** The operator's code for it, if given: it replaces the reason in every figure. */
+  code: { reason: string; comment: string | null; by: string; at: number } | null;
 }
 
 export interface Counters {
@@ -538,6 +544,8 @@ export interface Diagnostics {
   ingest: { batches: number; messages: number; largestBatch: number; ackLatencyMs: { p50: number; p99: number; max: number } | null };
   /** Every write and refused attempt, newest first (RELIABILITY row 36). */
   writes: AuditItem[];
+  /** The input adapters (Sparkplug B, tag streams): edge nodes, devices, metrics, resets, errors. */
+  inputs: InputsStatus;
   /** From the browser shell only: cross-site requests it refused and how its live viewers keep up. */
   web?: { crossSite: { total: number; byReason: Record<string, number>; recent: unknown[] }; viewers: Record<string, number> };
   /** The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms. */

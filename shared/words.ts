@@ -111,6 +111,8 @@ export const ENGLISH = {
   'refusal.bearer_format': 'the Authorization header must be "Bearer <token>"',
   'refusal.token_unknown': 'access token not recognised',
   'refusal.needs_role': '{action} needs the {role} role',
+  'refusal.write_needs_token': '{action} changes what the plant records: it needs a token of the {role} role (Authorization: Bearer <token>)',
+  'refusal.write_role_low': '{action} needs the {role} role; the token "{who}" has the {has} role',
   'refusal.method': 'method not allowed',
   'refusal.use_post': 'use POST',
   'refusal.not_found': 'not found',

@@ -3,7 +3,8 @@
 // configuration is the version of the current shift instance's production date (CONTRACT §2.1).
 import type { Config, LineConfig } from '../../shared/config.ts';
 import type { AndonAlert, FeedStatus, LiveLine, LiveStation, LineState, OpenStop, ShiftRef, Counters, ConnectionState, Alert, LiveSnapshot } from '../../shared/api.ts';
-import { lossThresholdsOf, reasonOf } from '../../shared/losses.ts';
+import { lossThresholdsOf, reasonOf, type StopCode } from '../../shared/losses.ts';
+import { stopCodes } from './store/operator.ts';
 import type { StationState, TelemetryEvent } from '../../shared/telemetry.ts';
 import { localDate, plannedSeconds, type ShiftInstance } from '../../shared/shifts.ts';
 import { taktIntervals, percentOf, targetUnitsFor } from '../../shared/figures.ts';
@@ -32,6 +33,8 @@ export function sparklineSpanS(targetTaktS: number | null): number {
 }
 
 const SPARK_BUCKETS = 30;
+/** Codes of stops that began this long ago at most are loaded at start, for a stop still open. */
+const CODES_LOOKBACK_MS = 7 * 86_400_000;
 
 interface StationLive {
   id: string;
@@ -91,13 +94,23 @@ export class LiveView {
   /** The configuration of the current shift's production date, refreshed at every snapshot (events use it). */
   private config: Config;
   private shift: VersionedShift | null = null;
+  /** The operator's codes of recent stops, for the open stop (the figures read theirs from the file). */
+  private readonly codes = new Map<string, StopCode>();
 
   constructor(versions: readonly ConfigVersion[], reads: Reads, now: number) {
     this.versions = versions;
     this.reads = reads;
     this.config = this.configAt(now);
     for (const id of [...this.config.lines.map((l) => l.id), ...reads.linesSeen()]) this.line(id);
-    for (const line of this.lines.values()) this.load(line, now);
+    for (const line of this.lines.values()) {
+      this.load(line, now);
+      for (const c of stopCodes(reads.db, line.id, now - CODES_LOOKBACK_MS, now + 1)) this.noteCode(c);
+    }
+  }
+
+  /** An operator coded a stop: the open stop shows it at once. */
+  noteCode(code: StopCode): void {
+    this.codes.set(codeKey(code.line, code.station, code.start), code);
   }
 
   /** The configuration of the current shift's production date (what the last snapshot used). */
@@ -270,9 +283,15 @@ export class LiveView {
       stations,
       bottleneckStation: bottleneck(counted),
       gaps: gaps ?? { missing: 0, since: null },
-      openStop: openStop(line, cfg, counted, now, shift),
+      openStop: this.withCode(line.id, openStop(line, cfg, counted, now, shift)),
       forecast,
     };
+  }
+
+  private withCode(line: string, stop: Omit<OpenStop, 'code'> | null): OpenStop | null {
+    if (!stop) return null;
+    const c = this.codes.get(codeKey(line, stop.station, stop.since));
+    return { ...stop, code: c ? { reason: c.reason, comment: c.comment, by: c.by, at: c.at } : null };
   }
 
   /**
@@ -368,7 +387,11 @@ export class LiveView {
 }
 
 /** The stop going on now: the first configured station to go down, or (in a shift) no unit for longer than stopAfterS. */
-function openStop(line: LineLive, cfg: LineConfig | null, counted: readonly LiveStation[], now: number, shift: ShiftInstance | null): OpenStop | null {
+function codeKey(line: string, station: string | null, start: number): string {
+  return `${line}\u0000${station ?? ''}\u0000${start}`;
+}
+
+function openStop(line: LineLive, cfg: LineConfig | null, counted: readonly LiveStation[], now: number, shift: ShiftInstance | null): Omit<OpenStop, 'code'> | null {
   let first: StationLive | null = null;
   for (const s of counted) {
     const st = line.stations.get(s.id);

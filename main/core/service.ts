@@ -266,6 +266,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
           );
         }
         recordStopCode(store.db, { line: args.line, station: args.station, start: args.start, reason, comment }, caller, at);
+        live.noteCode({ line: args.line, station: args.station, start: args.start, reason, comment, by: caller.who, at });
       }),
     shiftNote: (args, caller) =>
       write('shiftNote', args, caller, (at) => {
@@ -309,7 +310,13 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const v = recorded as ConfigVersion | null;
       return { ok: true, at, versionId: v?.id ?? null, summary: v?.summary ?? 'no change to the figures (connection settings only)', effectiveFrom: args.effectiveFrom, reconnects };
     },
-    getConfig: (_args, caller) => ({ config: running, persisted: opts.persistConfig !== undefined, editable: roleAtLeast(caller.role, 'supervisor'), demo: mode.mode === 'demo' }),
+    getConfig: (_args, caller) => {
+      const editable = roleAtLeast(caller.role, 'supervisor');
+      // Token hashes are not secrets, but only a supervisor manages them.
+      const shown = editable ? running : { ...running, access: { tokens: running.access.tokens.map(({ name, role }) => ({ name, role, sha256: '' })) } };
+      return { config: shown, persisted: opts.persistConfig !== undefined, editable, demo: mode.mode === 'demo' };
+    },
+    whoAmI: (_args, caller) => caller,
     checkConfig: ({ config: candidate, effectiveFrom }) => {
       const parsed = parseConfig(candidate);
       if (!parsed.ok) {
@@ -346,6 +353,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         ...fromFile,
         unconfigured: unconfiguredOf(newestVersion(versions), fromFile.stationsSeen),
         ingest: ingest.stats(),
+        inputs: pipeline.inputs.status(),
         engine: { loopDelayP99Ms: lastWindow?.p99 ?? null, loopDelayMaxMs: lastWindow?.max ?? null, worstLoopDelayMs, readsInFlight: pool.load() },
         db: store.care.info(),
       };

@@ -59,6 +59,7 @@ const api = {
   testBroker: request('testBroker'),
   createToken: request('createToken'),
   adoptionHints: request('adoptionHints'),
+  whoAmI: request('whoAmI'),
   saveDailyCsv: request('saveDailyCsv'),
   saveStopsCsv: request('saveStopsCsv'),
   getSettings: request('getSettings'),

@@ -5,6 +5,7 @@ import type http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Caller, Role } from '../../shared/api.ts';
 import type { AccessToken } from '../../shared/config.ts';
+import type { Words } from '../../shared/words.ts';
 
 export interface AccessOptions {
   tokens: readonly AccessToken[];
@@ -14,7 +15,7 @@ export interface AccessOptions {
   loopback: boolean;
 }
 
-export type Identified = { ok: true; caller: Caller; withToken: boolean } | { ok: false; status: 401; error: string };
+export type Identified = { ok: true; caller: Caller; withToken: boolean } | { ok: false; status: 401; error: Words };
 
 export const ANONYMOUS: Caller = { who: 'anonymous', role: 'viewer' };
 
@@ -40,11 +41,11 @@ function sameHex(a: string, b: string): boolean {
 
 export function identify(token: string | null, o: AccessOptions): Identified {
   if (token === null || token === '') {
-    if (token === '') return { ok: false, status: 401, error: 'the Authorization header must be "Bearer <token>"' };
-    return o.loopback ? { ok: true, caller: ANONYMOUS, withToken: false } : { ok: false, status: 401, error: 'access token required' };
+    if (token === '') return { ok: false, status: 401, error: { key: 'refusal.bearer_format' } };
+    return o.loopback ? { ok: true, caller: ANONYMOUS, withToken: false } : { ok: false, status: 401, error: { key: 'refusal.token_required' } };
   }
   const hash = sha256Hex(token);
   for (const t of o.tokens) if (sameHex(hash, t.sha256)) return { ok: true, caller: { who: t.name, role: t.role as Role }, withToken: true };
   if (o.viewerToken && sameHex(hash, sha256Hex(o.viewerToken))) return { ok: true, caller: { who: 'TAKTBOARD_TOKEN', role: 'viewer' }, withToken: true };
-  return { ok: false, status: 401, error: 'access token not recognised' };
+  return { ok: false, status: 401, error: { key: 'refusal.token_unknown' } };
 }

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { checkDate, parseArgs } from '../../shared/api-schemas.ts';
 import { WRITE_ROLES, isRequestName, roleAtLeast, type Caller, type RequestName } from '../../shared/api.ts';
 import type { Core } from '../core/core-types.ts';
+import { english, type Words } from '../../shared/words.ts';
 import { RequestError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { securityHeaders, sendJson, sendError, readBody, BodyTooLarge, isLoopback } from './http-util.ts';
@@ -161,7 +162,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const id = who(req, url);
       if (!id.ok) {
         const name = /^\/api\/rpc\/([A-Za-z]+)$/.exec(p)?.[1];
-        if (name && isRequestName(name) && WRITE_ROLES[name]) core.audit({ who: 'unknown token', role: 'none', action: name, target: null, outcome: 'refused', detail: id.error });
+        if (name && isRequestName(name) && WRITE_ROLES[name]) core.audit({ who: 'unknown token', role: 'none', action: name, target: null, outcome: 'refused', detail: english(id.error) });
         return sendError(res, id.status, id.error);
       }
       return api(req, res, url, id.caller);
@@ -237,10 +238,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   /** 401 without a token (the browser then asks for one), 403 with one of too low a role; audited either way. */
   function refuseWrite(res: http.ServerResponse, name: RequestName, caller: Caller, needed: string, target: unknown): void {
     const anonymous = caller.who === 'anonymous';
-    const error = anonymous
-      ? `${name} changes what the plant records: it needs a token of the ${needed} role (Authorization: Bearer <token>)`
-      : `${name} needs the ${needed} role; the token "${caller.who}" has the ${caller.role} role`;
-    core.audit({ who: caller.who, role: caller.role, action: name, target, outcome: 'refused', detail: error });
+    const error: Words = anonymous
+      ? { key: 'refusal.write_needs_token', params: { action: name, role: needed } }
+      : { key: 'refusal.write_role_low', params: { action: name, role: needed, who: caller.who, has: caller.role } };
+    core.audit({ who: caller.who, role: caller.role, action: name, target, outcome: 'refused', detail: english(error) });
     sendError(res, anonymous ? 401 : 403, error);
   }
 

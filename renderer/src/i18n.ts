@@ -1156,6 +1156,8 @@ const zhWords: Readonly<Record<WordKey, string>> = {
   'refusal.bearer_format': 'Authorization 请求头必须是 "Bearer <token>"',
   'refusal.token_unknown': '无法识别此访问令牌',
   'refusal.needs_role': '{action} 需要 {role} 角色',
+  'refusal.write_needs_token': '{action} 会更改工厂记录：需要 {role} 角色的令牌（Authorization: Bearer <令牌>）',
+  'refusal.write_role_low': '{action} 需要 {role} 角色；令牌“{who}”的角色是 {has}',
   'refusal.method': '不允许此请求方法',
   'refusal.use_post': '请使用 POST',
   'refusal.not_found': '未找到',

@@ -10,6 +10,7 @@
 // gap of that many events: visible, never silent, never invented units.
 import type { InputSignals } from '../../../../shared/config.ts';
 import { STATION_STATES, type StationState, type TelemetryEvent } from '../../../../shared/telemetry.ts';
+import type { SignalRole } from '../../../../shared/inputs-status.ts';
 
 /** A counter's last reading. */
 export interface Reading {
@@ -84,7 +85,7 @@ export interface Value {
   ts: number;
 }
 
-export type Role = 'partCounter' | 'rejectCounter' | 'state' | 'reason' | 'cycleTime' | 'product';
+export type Role = SignalRole;
 export const ROLES: readonly Role[] = ['partCounter', 'rejectCounter', 'state', 'reason', 'cycleTime', 'product'];
 
 /** One message's values for one source, by role. */
