@@ -19,6 +19,7 @@ import { newestVersion, sameVersion, singleVersion, type ConfigVersion } from '.
 import { isLoopback } from './web/http-util.ts';
 import { parseAllowedHosts } from './web/request-guard.ts';
 import { logger } from './core/log.ts';
+import type { SimFormat } from './core/simulator/index.ts';
 
 const log = logger('cli');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +29,7 @@ class UsageError extends Error {}
 
 const USAGE = `Usage:
   taktboard serve    [--config FILE] [--db FILE] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--broker URL]
-                     [--demo [--backfill 24h]] [--allowed-host NAME]...
+                     [--demo [--backfill 24h] [--format native|sparkplug|tags]] [--allowed-host NAME]...
   taktboard simulate --broker URL [--config FILE] [--backfill 24h] [--duration 10m] [--seed N]
                      [--format native|sparkplug|tags] [--qos 0|1]
   taktboard export   --date YYYY-MM-DD [--stops] [--db FILE] [--config FILE] [--out FILE]
@@ -37,6 +38,8 @@ const USAGE = `Usage:
 
 With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
 --demo runs the same with the lines, shifts and timezone of --config, to preview a plant's setup.
+--format (demo only) has the simulated stations publish as a PLC gateway would, Sparkplug B edge nodes or
+EMQX Neuron tag JSON, read through the input adapters the demo configures for them.
 The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.
 serve refuses (403) requests and WebSocket upgrades from other sites: an Origin other than its own page's,
 or a Host that names neither this machine (its addresses, its host name, localhost) nor an --allowed-host.
@@ -56,7 +59,7 @@ function configFrom(file: string | undefined): Config | undefined {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' }, demo: { type: 'boolean' }, backfill: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true } });
+  const o = options(argv, { config: { type: 'string' }, db: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, broker: { type: 'string' }, demo: { type: 'boolean' }, backfill: { type: 'string' }, format: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true } });
   if (o.help) return void console.log(USAGE);
   const allowedHosts = (o['allowed-host'] as string[] | undefined) ?? [];
   try {
@@ -74,6 +77,8 @@ async function serve(argv: string[]): Promise<void> {
   const demo = o.demo === true || (!config && !broker);
   if (o.backfill !== undefined && !demo) throw new UsageError('--backfill is for the demo only (see taktboard simulate --backfill for a real broker)');
   const backfillMs = o.backfill === undefined ? undefined : await durationOption(o.backfill, 'backfill');
+  const format = o.format === undefined ? undefined : await simFormatOption(o.format);
+  if (format !== undefined && !demo) throw new UsageError('--format is for the demo only (see taktboard simulate --format for a real broker)');
   let token = process.env.TAKTBOARD_TOKEN;
   if (!isLoopback(host) && !token) {
     token = randomBytes(18).toString('base64url');
@@ -85,6 +90,7 @@ async function serve(argv: string[]): Promise<void> {
     config,
     demo,
     backfillMs,
+    format,
     dbPath,
     brokerUrl: broker,
     brokerPassword: demo ? undefined : brokerPasswordFor(config),
@@ -132,13 +138,19 @@ async function durationOption(v: unknown, name: string): Promise<number> {
   }
 }
 
+async function simFormatOption(v: unknown): Promise<SimFormat> {
+  const { SIM_FORMATS } = await import('./core/simulator/index.ts');
+  const format = String(v) as SimFormat;
+  if (!SIM_FORMATS.includes(format)) throw new UsageError(`--format must be ${SIM_FORMATS.join(', ')}, got "${String(v)}"`);
+  return format;
+}
+
 async function simulate(argv: string[]): Promise<void> {
   const o = options(argv, { broker: { type: 'string' }, config: { type: 'string' }, backfill: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, format: { type: 'string' }, qos: { type: 'string' } });
   if (o.help) return void console.log(USAGE);
   if (!o.broker) throw new UsageError('simulate needs --broker URL');
-  const { runSimulate, SIM_FORMATS } = await import('./core/simulator/index.ts');
-  const format = (o.format ?? 'native') as (typeof SIM_FORMATS)[number];
-  if (!SIM_FORMATS.includes(format)) throw new UsageError(`--format must be ${SIM_FORMATS.join(', ')}, got "${o.format}"`);
+  const { runSimulate } = await import('./core/simulator/index.ts');
+  const format = await simFormatOption(o.format ?? 'native');
   if (o.qos !== undefined && o.qos !== '0' && o.qos !== '1') throw new UsageError(`--qos must be 0 or 1, got "${o.qos}"`);
   const qos = o.qos === undefined ? undefined : (Number(o.qos) as 0 | 1);
   const dur = (v: unknown, name: string) => (v === undefined ? undefined : durationOption(v, name));

@@ -6,7 +6,7 @@ import type { Core } from './core-types.ts';
 import { startCore } from './service.ts';
 import { openStore } from './store/store.ts';
 import { startEmbeddedBroker } from './embedded-broker.ts';
-import { createSimulator, startPublishing } from './simulator/index.ts';
+import { createSimulator, inputsFor, runSimulate, startPublishing, type SimFormat } from './simulator/index.ts';
 import { logger } from './log.ts';
 import mqtt from 'mqtt';
 
@@ -40,10 +40,17 @@ export interface RuntimeOptions {
   demoReason?: string;
   /** Keeps what Settings save (a plant configuration only; the demo's is never written anywhere). */
   persistConfig?: (config: Config) => Promise<void> | void;
+  /**
+   * Demo only: how the simulated stations publish. native (CONTRACT §1, the default), or as a PLC
+   * gateway would: sparkplug (Sparkplug B edge nodes) or tags (EMQX Neuron), read through the input
+   * adapters the demo configures for them (issue 12).
+   */
+  format?: SimFormat;
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.demo && opts.brokerUrl) throw new Error('the demo runs its own broker: a broker URL cannot be given with it');
+  if (opts.format && opts.format !== 'native' && !opts.demo && (opts.config || opts.brokerUrl)) throw new Error('a simulated format is for the demo only');
   if (!opts.demo && (opts.config || opts.brokerUrl)) {
     const config = opts.config ?? demoConfig();
     const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword, recordedBy: opts.recordedBy, persistConfig: opts.persistConfig });
@@ -57,7 +64,13 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   const base = opts.config ?? demoConfig();
   // aedes here speaks MQTT 3.1.1 on loopback, without TLS or passwords; only the topic layout is kept.
   const plain = demoConfig().broker;
-  const config: Config = { ...base, broker: { ...plain, topicPattern: base.broker.topicPattern, url: broker.url, protocolVersion: 4 } };
+  const format = opts.format ?? 'native';
+  const config: Config = {
+    ...base,
+    broker: { ...plain, topicPattern: base.broker.topicPattern, url: broker.url, protocolVersion: 4 },
+    // The gateway formats arrive through the adapters a plant would configure for them.
+    inputs: format === 'native' ? base.inputs : [...base.inputs, ...inputsFor(base, format)],
+  };
   const now = Date.now();
   // History is filled in only after what the file already holds: a restarted demo has a new
   // simulator boot, so refilling the same hours would count them twice.
@@ -65,20 +78,51 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   const sim = createSimulator(config, { startTs: from, seed: now % 100_000 });
   backfill(opts.dbPath, config, sim, from, now);
   const core = await startCore({ config, dbPath: opts.dbPath, recordedBy: 'demo', mode: 'demo', modeReason: opts.demoReason ?? null });
-  const client = mqtt.connect(broker.url, { clientId: `taktboard-demo-sim-${process.pid}`, protocolVersion: 4, clean: true });
-  const publishing = startPublishing(sim, client, { tickMs: 200 });
-  log.info('demo running', { broker: broker.url, lines: config.lines.map((l) => l.id) });
+  const live = format === 'native' ? publishNative(broker.url, sim) : publishFormat(broker.url, config, format);
+  log.info('demo running', { broker: broker.url, format, lines: config.lines.map((l) => l.id) });
   return {
     core,
     demo: true,
     brokerUrl: broker.url,
     async stop() {
+      await live.stop();
+      await core.stop();
+      await broker.stop();
+    },
+  };
+}
+
+interface LivePublishing {
+  stop(): Promise<void>;
+}
+
+/** The native demo goes on from the simulator that filled in the history. */
+function publishNative(brokerUrl: string, sim: ReturnType<typeof createSimulator>): LivePublishing {
+  const client = mqtt.connect(brokerUrl, { clientId: `taktboard-demo-sim-${process.pid}`, protocolVersion: 4, clean: true });
+  const publishing = startPublishing(sim, client, { tickMs: 200 });
+  return {
+    async stop() {
       publishing.stop();
       // The simulated stations just stop: a graceful end would wait for in-flight QoS 1 acks that a
       // broker shutting down may never send.
       await client.endAsync(true);
-      await core.stop();
-      await broker.stop();
+    },
+  };
+}
+
+/**
+ * A gateway format is what `taktboard simulate --format` publishes (births, aliases, seq, wills), from
+ * now on; the history before it was filled in natively, since the adapters derive the same events.
+ */
+function publishFormat(brokerUrl: string, config: Config, format: SimFormat): LivePublishing {
+  const abort = new AbortController();
+  const running = runSimulate({ brokerUrl, config, format, signal: abort.signal, password: null }).catch((err: Error) => {
+    log.error('demo simulator stopped', { format, error: err.message });
+  });
+  return {
+    async stop() {
+      abort.abort();
+      await running;
     },
   };
 }

@@ -62,5 +62,11 @@ describe('serve --demo with a plant config', () => {
     const badDuration = await taktboard('serve', '--demo', '--backfill', 'yesterday', '--port', '0', '--db', path.join(dir, 'y.sqlite'));
     expect(badDuration.code).toBe(2);
     expect(badDuration.stderr).toMatch(/--backfill: bad duration "yesterday"/);
+    const formatReal = await taktboard('serve', '--config', cfg, '--format', 'sparkplug', '--port', '0', '--db', path.join(dir, 'z.sqlite'));
+    expect(formatReal.code).toBe(2);
+    expect(formatReal.stderr).toMatch(/--format is for the demo only/);
+    const badFormat = await taktboard('serve', '--demo', '--format', 'opcua', '--port', '0', '--db', path.join(dir, 'w.sqlite'));
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toMatch(/--format must be native, sparkplug, tags, got "opcua"/);
   });
 });

@@ -30,8 +30,8 @@ export interface SimulateOptions {
   /** Stop after publishing live this long (ms, after the backfill); default: until SIGINT/SIGTERM or `signal`. */
   durationMs?: number;
   seed?: number;
-  /** Broker password; by default TAKTBOARD_MQTT_PASSWORD or the file config.broker.passwordFile names, like `serve`. */
-  password?: string;
+  /** Broker password; by default TAKTBOARD_MQTT_PASSWORD or the file config.broker.passwordFile names, like `serve`; null: none. */
+  password?: string | null;
   signal?: AbortSignal;
   /** QoS 1 messages awaiting PUBACK during backfill. */
   maxInFlight?: number;
@@ -91,8 +91,8 @@ export async function runSimulate(opts: SimulateOptions): Promise<SimulateSummar
     rejectUnauthorized: b.rejectUnauthorized,
   };
   if (b.username) clientOpts.username = b.username;
-  const password = opts.password ?? brokerPasswordFor(config);
-  if (password !== undefined) clientOpts.password = password;
+  const password = opts.password === undefined ? brokerPasswordFor(config) : opts.password;
+  if (password !== undefined && password !== null) clientOpts.password = password;
 
   const stop = new AbortController();
   const onSignal = () => {
