@@ -3,6 +3,8 @@ import type { LiveSnapshot } from '../../shared/api.ts';
 import type { TaktboardClient } from './api/client.ts';
 import { ClientContext } from './clientContext.tsx';
 import { Header } from './components/Header.tsx';
+import { AndonBanner } from './components/AndonBanner.tsx';
+import { useAndonSignals } from './andon/useAndonSignals.ts';
 import { useLiveFeed, type LiveFeed } from './hooks/useLiveFeed.ts';
 import { useRoute } from './hooks/useRoute.ts';
 import { useI18n } from './i18nContext.tsx';
@@ -12,6 +14,7 @@ import { HistoryScreen } from './screens/history/HistoryScreen.tsx';
 import { LineScreen } from './screens/line/LineScreen.tsx';
 import { OverviewScreen, orderLines } from './screens/overview/OverviewScreen.tsx';
 import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
+import { WallScreen } from './screens/wall/WallScreen.tsx';
 
 /** Until the first snapshot names the plant's timezone, the viewer's own is the best guess. */
 const VIEWER_TIMEZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -22,9 +25,21 @@ export function App({ client }: { client: TaktboardClient }) {
   const lineId = useRememberedLine(route, feed);
   const timezone = feed.snapshot?.timezone ?? VIEWER_TIMEZONE;
   const unreachable = feed.transport === 'down';
+  const andon = useAndonSignals(client, feed.snapshot);
+  // The wall display is the whole screen: no header or navigation; its tiles carry the andon.
+  if (route.screen === 'wall') {
+    return (
+      <ClientContext.Provider value={client}>
+        <WallScreen feed={feed} params={route.params} signals={andon} />
+      </ClientContext.Provider>
+    );
+  }
   return (
     <ClientContext.Provider value={client}>
-      <Header feed={feed} route={route} lineId={lineId} showSettings={client.settings !== null} timezone={timezone} />
+      <div className="top-bars">
+        <Header feed={feed} route={route} lineId={lineId} showSettings={client.settings !== null} timezone={timezone} />
+        <AndonBanner alerts={feed.snapshot?.andon ?? []} lines={feed.snapshot?.lines ?? []} timezone={timezone} now={feed.snapshot?.ts ?? 0} signals={andon} />
+      </div>
       <main className={unreachable ? 'main stale' : 'main'} aria-busy={unreachable}>
         {unreachable ? <UnreachableHint /> : null}
         <Screen route={route} feed={feed} lineId={lineId} client={client} timezone={timezone} />

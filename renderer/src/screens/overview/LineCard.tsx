@@ -3,6 +3,8 @@ import { classifyTakt, formatClock, formatCount, formatPct, formatRate, formatTa
 import { useI18n } from '../../i18nContext.tsx';
 import { TAKT_COLOUR } from '../../palette.ts';
 import { routeHref } from '../../routes.ts';
+import { Icon, stateIcon } from '../../components/Icon.tsx';
+import { ForecastView } from './ForecastView.tsx';
 import { Sparkline } from './Sparkline.tsx';
 import { TaktText } from './TaktText.tsx';
 
@@ -32,7 +34,7 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
           {line.name !== line.id ? <span className="card-id">{line.id}</span> : null}
         </h2>
         <span className={`line-state line-state-${line.state}`} data-testid="line-state" data-state={line.state}>
-          {t(`lineState.${line.state}`)}
+          <Icon name={stateIcon(line.state)} /> {t(`lineState.${line.state}`)}
         </span>
       </header>
 
@@ -42,7 +44,7 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
           <TaktText seconds={line.actualTaktS} />
         </div>
         <div className="takt-status" data-status={status}>
-          {t(`takt.${status}`)}
+          <Icon name={status} /> {t(`takt.${status}`)}
         </div>
         <div className="target-takt" data-testid="target-takt" data-value={line.targetTaktS ?? ''}>
           {noShift ? (
@@ -86,6 +88,8 @@ export function LineCard({ line, timezone }: { line: LiveLine; timezone: string 
           <dd data-testid="shift-name">{line.shift ? line.shift.name : t('card.noShift')}</dd>
         </div>
       </dl>
+
+      <ForecastView forecast={line.forecast} className="card-forecast" />
 
       <Sparkline values={line.sparkline} targetS={line.targetTaktS} colour={TAKT_COLOUR[status]} label={t('card.sparkline')} />
 
