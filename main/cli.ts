@@ -4,9 +4,10 @@ import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { DATE_RE } from '../shared/api.ts';
-import { demoConfig, isRealDate, type Config } from '../shared/config.ts';
-import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor, writeConfigFile } from './core/config-file.ts';
+import { DATE_RE, ROLE_ORDER, type Role } from '../shared/api.ts';
+import { demoConfig, isRealDate, parseConfig, type Config } from '../shared/config.ts';
+import { loadConfigFile, ConfigError, defaultDbPath, brokerPasswordFor, writeConfigFile, readConfigJson } from './core/config-file.ts';
+import { newToken } from './core/tokens.ts';
 import { startRuntime } from './core/runtime.ts';
 import { startWebServer } from './web/server.ts';
 import { openStore } from './core/store/store.ts';
@@ -35,6 +36,7 @@ const USAGE = `Usage:
   taktboard export   --date YYYY-MM-DD [--stops] [--db FILE] [--config FILE] [--out FILE]
   taktboard config apply   --config FILE --db FILE [--from YYYY-MM-DD]
   taktboard config history --db FILE
+  taktboard token    --name NAME --role viewer|operator|supervisor [--config FILE]
 
 With no --config and no --broker, serve runs the embedded demo (in-process broker, simulated lines).
 --demo runs the same with the lines, shifts and timezone of --config, to preview a plant's setup.
@@ -43,6 +45,8 @@ EMQX Neuron tag JSON, read through the input adapters the demo configures for th
 The broker password comes from TAKTBOARD_MQTT_PASSWORD or the config's broker.passwordFile.
 serve refuses (403) requests and WebSocket upgrades from other sites: an Origin other than its own page's,
 or a Host that names neither this machine (its addresses, its host name, localhost) nor an --allowed-host.
+token makes an access token for the browser (CONTRACT §6.2) and prints it once; --config adds its SHA-256
+to the file's access.tokens (restart serve to use it); without --config it prints the entry to add.
 --allowed-host NAME (repeatable, or a comma list) adds a name the dashboard is opened by, e.g. plant-pc.local
 or a DNS alias; give an origin (https://taktboard.plant.example) for a reverse proxy in front.`;
 
@@ -113,6 +117,7 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`Taktboard is running at ${shown}`);
   if (!isLoopback(host)) console.log(`Bound to ${host}: every API call needs the access token (set TAKTBOARD_TOKEN to choose it).`);
   console.log(runtime.demo ? `Demo mode: embedded broker ${runtime.brokerUrl}, simulated lines; database ${dbPath}` : `Broker ${runtime.brokerUrl}; database ${dbPath}`);
+  for (const t of runtime.demoTokens) console.log(`Demo ${t.role} token (sign in with it to try writes; new at every start): ${t.token}`);
   await stopRequested;
   log.info('stopping');
   await web.close();
@@ -245,6 +250,32 @@ async function configCommand(argv: string[]): Promise<void> {
   throw new UsageError(sub ? `unknown config command "${sub}" (apply, history)` : 'config needs a command: apply or history');
 }
 
+/** `taktboard token`: the first supervisor token has to come from somewhere other than Settings. */
+function tokenCommand(argv: string[]): void {
+  const o = options(argv, { name: { type: 'string' }, role: { type: 'string' }, config: { type: 'string' } });
+  if (o.help) return void console.log(USAGE);
+  const name = typeof o.name === 'string' ? o.name.trim() : '';
+  if (!name || name.length > 64) throw new UsageError('token needs --name NAME (1–64 characters: who or what uses it, e.g. line-7-operators)');
+  const role = o.role as Role;
+  if (!ROLE_ORDER.includes(role)) throw new UsageError(`--role must be ${ROLE_ORDER.join(', ')}${o.role === undefined ? '' : `, got "${String(o.role)}"`}`);
+  const { token, sha256 } = newToken();
+  const entry = { name, role, sha256 };
+  const file = o.config as string | undefined;
+  if (file) {
+    const raw = readConfigJson(file);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config file ${file} is not a JSON object`);
+    const json = raw as Record<string, unknown>;
+    const access = (json.access ?? {}) as { tokens?: unknown[] };
+    const next = { ...json, access: { ...access, tokens: [...(Array.isArray(access.tokens) ? access.tokens : []), entry] } };
+    const r = parseConfig(next);
+    if (!r.ok) throw new ConfigError(`config file ${file} would be invalid:\n  ${r.errors.join('\n  ')}`);
+    writeConfigFile(file, next);
+    console.log(`token for "${name}" (${role}), shown only now:\n${token}\nadded to ${file} access.tokens; restart serve to use it`);
+  } else {
+    console.log(`token for "${name}" (${role}), shown only now:\n${token}\nadd to access.tokens in the configuration:\n${JSON.stringify(entry)}`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -260,6 +291,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'config':
         await configCommand(rest);
+        return 0;
+      case 'token':
+        tokenCommand(rest);
         return 0;
       case '--version':
         console.log(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);

@@ -10,25 +10,28 @@ export class ConfigError extends Error {
 }
 
 export function loadConfigFile(file: string): Config {
+  const r = parseConfig(readConfigJson(file));
+  if (!r.ok) throw new ConfigError(`config file ${file} is invalid:\n  ${r.errors.join('\n  ')}`);
+  return r.config;
+}
+
+/** The file's JSON as written (defaults not filled in): what a tool editing one field writes back. */
+export function readConfigJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  const r = parseConfig(json);
-  if (!r.ok) throw new ConfigError(`config file ${file} is invalid:\n  ${r.errors.join('\n  ')}`);
-  return r.config;
 }
 
 /** Writes a configuration back to its file, whole or not at all (a new file renamed over the old one). */
-export function writeConfigFile(file: string, config: Config): void {
+export function writeConfigFile(file: string, config: Config | Record<string, unknown>): void {
   const tmp = `${file}.saving`;
   writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n');
   renameSync(tmp, file);

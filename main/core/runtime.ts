@@ -8,6 +8,8 @@ import { openStore } from './store/store.ts';
 import { startEmbeddedBroker } from './embedded-broker.ts';
 import { createSimulator, inputsFor, runSimulate, startPublishing, type SimFormat } from './simulator/index.ts';
 import { logger } from './log.ts';
+import { newToken } from './tokens.ts';
+import type { Role } from '../../shared/api.ts';
 import mqtt from 'mqtt';
 
 const log = logger('runtime');
@@ -18,8 +20,21 @@ export interface Runtime {
   core: Core;
   demo: boolean;
   brokerUrl: string;
+  /**
+   * The demo's own tokens when its configuration has none, new at every start: without them nobody could
+   * try coding a stop or acknowledging an alert in the browser (writes need an operator's token).
+   */
+  demoTokens: DemoToken[];
   stop(): Promise<void>;
 }
+
+export interface DemoToken {
+  name: string;
+  role: Role;
+  token: string;
+}
+
+const DEMO_TOKEN_ROLES: readonly Role[] = ['operator', 'supervisor'];
 
 export interface RuntimeOptions {
   /** Absent: the demo runs (unless brokerUrl is given, then the demo lines are watched on that broker). */
@@ -54,7 +69,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (!opts.demo && (opts.config || opts.brokerUrl)) {
     const config = opts.config ?? demoConfig();
     const core = await startCore({ config, dbPath: opts.dbPath, brokerUrl: opts.brokerUrl, brokerPassword: opts.brokerPassword, recordedBy: opts.recordedBy, persistConfig: opts.persistConfig });
-    return { core, demo: false, brokerUrl: opts.brokerUrl ?? config.broker.url, stop: () => core.stop() };
+    return { core, demo: false, brokerUrl: opts.brokerUrl ?? config.broker.url, demoTokens: [], stop: () => core.stop() };
   }
   return startDemo(opts);
 }
@@ -65,8 +80,10 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   // aedes here speaks MQTT 3.1.1 on loopback, without TLS or passwords; only the topic layout is kept.
   const plain = demoConfig().broker;
   const format = opts.format ?? 'native';
+  const demoTokens = base.access.tokens.length ? [] : DEMO_TOKEN_ROLES.map((role) => ({ name: `demo-${role}`, role, ...newToken() }));
   const config: Config = {
     ...base,
+    access: demoTokens.length ? { tokens: demoTokens.map(({ name, role, sha256 }) => ({ name, role, sha256 })) } : base.access,
     broker: { ...plain, topicPattern: base.broker.topicPattern, url: broker.url, protocolVersion: 4 },
     // The gateway formats arrive through the adapters a plant would configure for them.
     inputs: format === 'native' ? base.inputs : [...base.inputs, ...inputsFor(base, format)],
@@ -84,6 +101,7 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
     core,
     demo: true,
     brokerUrl: broker.url,
+    demoTokens: demoTokens.map(({ name, role, token }) => ({ name, role, token })),
     async stop() {
       await live.stop();
       await core.stop();

@@ -1,7 +1,7 @@
 // The engine behind both shells: store + ingest + live view on this thread, the heavy reads in the read
 // workers, and one handler per request of the contract.
 import { EventEmitter } from 'node:events';
-import { createHash, randomBytes } from 'node:crypto';
+import { newToken } from './tokens.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig, type Config } from '../../shared/config.ts';
 import { lossThresholdsOf } from '../../shared/losses.ts';
@@ -339,10 +339,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       recordAudit(store.db, { who: caller.who, role: caller.role, action: 'testBroker', target: { url: parsed.config.broker.url }, outcome: 'ok', detail: result.words.slice(0, 300) }, Date.now());
       return result;
     },
-    createToken: () => {
-      const token = randomBytes(24).toString('base64url');
-      return { token, sha256: createHash('sha256').update(token, 'utf8').digest('hex') };
-    },
+    createToken: () => newToken(),
     adoptionHints: () => pool.call('adoption', { now: Date.now(), lines: newestVersion(versions).config.lines.map((l) => ({ id: l.id, stations: l.stations })) }),
     diagnostics: async (): Promise<Diagnostics> => {
       const fromFile = await pool.call('diagnostics', {});

@@ -2,7 +2,8 @@
 // itself is never stored); without one, a reader on loopback and nobody elsewhere. Writes need the role
 // their request names in shared/api.ts WRITE_ROLES.
 import type http from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../core/tokens.ts';
 import type { Caller, Role } from '../../shared/api.ts';
 import type { AccessToken } from '../../shared/config.ts';
 import type { Words } from '../../shared/words.ts';
@@ -18,10 +19,6 @@ export interface AccessOptions {
 export type Identified = { ok: true; caller: Caller; withToken: boolean } | { ok: false; status: 401; error: Words };
 
 export const ANONYMOUS: Caller = { who: 'anonymous', role: 'viewer' };
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** The token a request carries: `Authorization: Bearer …`, or `?token=` (a WebSocket cannot set headers). */
 export function tokenOf(req: http.IncomingMessage, url: URL): string | null {

@@ -34,7 +34,7 @@ beforeEach(() => {
   started = [];
   detach = vi.fn<() => void>();
   startRuntime = vi.fn(async (opts: RuntimeOptions) => {
-    const runtime = { core: { dbPath: opts.dbPath } as unknown as Core, demo: !opts.config, brokerUrl: 'mqtt://x', stop: vi.fn(async () => {}) };
+    const runtime = { core: { dbPath: opts.dbPath } as unknown as Core, demo: !opts.config, brokerUrl: 'mqtt://x', demoTokens: [], stop: vi.fn(async () => {}) };
     started.push({ opts, runtime });
     return runtime;
   });

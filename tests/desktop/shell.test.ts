@@ -33,7 +33,7 @@ const startRuntime = vi.fn(async (opts: RuntimeOptions): Promise<Runtime> => {
     stop: async () => {},
   } as unknown as Core;
   const stop = vi.fn(async () => {});
-  const runtime = { core, demo: !opts.config, brokerUrl: 'mqtt://127.0.0.1:1', stop };
+  const runtime = { core, demo: !opts.config, brokerUrl: 'mqtt://127.0.0.1:1', demoTokens: [], stop };
   runtimes.push({ opts, runtime, stop, emit: (e, p) => listeners.get(e)?.forEach((l) => l(p)) });
   return runtime;
 });

@@ -23,7 +23,7 @@ describe.each(['sparkplug', 'tags'] as const)('demo --format %s', (format) => {
       const cellStations = stations.filter((s) => s.startsWith('yibin-cell-1/'));
       let status = (await runtime.core.handlers.diagnostics({}, READER)).inputs;
       await waitFor(`every station is fed through the ${format} adapter`, () => {
-        void runtime.core.handlers.diagnostics({}, READER).then((d) => (status = d.inputs));
+        void Promise.resolve(runtime.core.handlers.diagnostics({}, READER)).then((d) => (status = d.inputs));
         const sources = status.inputs.flatMap((i) => i.sources);
         const sampled = new Set(sources.filter((s) => s.lastSampleAt !== null).map((s) => `${s.line}/${s.station}`));
         const counting = new Set(sources.filter((s) => s.units > 0).map((s) => `${s.line}/${s.station}`));
