@@ -14,7 +14,7 @@ export interface Forecast {
   catchUpTaktS: number | null;
   /**
    * 'made': the target is reached already; 'on_pace': the usual pace makes it; 'behind': it takes the
-   * catch-up takt, faster than the usual pace; 'out_of_reach': not even at the ideal cycle, or no time left.
+   * catch-up takt, faster than the usual pace; 'out_of_reach': it takes a takt faster than both the ideal cycle and the usual pace, or no time is left.
    */
   outlook: 'made' | 'on_pace' | 'behind' | 'out_of_reach' | 'unknown';
 }
@@ -43,9 +43,13 @@ export function forecastShift(o: {
   if (missing <= 0) return { plannedLeftS, low, high, catchUpTaktS: null, outlook: 'made' };
   if (plannedLeftS <= 0) return { plannedLeftS, low, high, catchUpTaktS: null, outlook: 'out_of_reach' };
   const catchUpTaktS = plannedLeftS / missing;
+  // Out of reach means faster than the line is meant to run and than it does run: a line whose usual pace
+  // beats its ideal cycle shows that it can.
+  const fastest = p50 === null ? o.idealCycleS : Math.min(o.idealCycleS, p50);
   let outlook: Forecast['outlook'];
-  if (catchUpTaktS < o.idealCycleS) outlook = 'out_of_reach';
+  if (p50 !== null && p50 <= catchUpTaktS) outlook = 'on_pace';
+  else if (catchUpTaktS < fastest) outlook = 'out_of_reach';
   else if (p50 === null) outlook = 'unknown';
-  else outlook = p50 <= catchUpTaktS ? 'on_pace' : 'behind';
+  else outlook = 'behind';
   return { plannedLeftS, low, high, catchUpTaktS, outlook };
 }

@@ -90,7 +90,8 @@ export function createAndon(db: Db): Andon {
               line: cause.line,
               station: cause.station,
               kind: cause.kind,
-              level: levelOf(now - cause.since, config.alerts.escalateAfterS, null),
+              // Levels count from the opening: a behind-plan alert of a shift begun hours ago starts at 1, too.
+              level: levelOf(0, config.alerts.escalateAfterS, null),
               since: cause.since,
               opened_at: now,
               ack_by: null,
@@ -104,7 +105,7 @@ export function createAndon(db: Db): Andon {
             changes.push({ change: 'opened', alert: alertOf(fresh) });
             continue;
           }
-          const level = levelOf(now - row.since, config.alerts.escalateAfterS, row.ack_level);
+          const level = levelOf(now - row.opened_at, config.alerts.escalateAfterS, row.ack_level);
           // The words follow the cause (how many units behind, the takt now) while the level stays or rises.
           if (level !== row.level || detail !== row.detail) {
             const rose = level > row.level;

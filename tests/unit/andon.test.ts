@@ -123,7 +123,9 @@ describe('the andon engine', () => {
       // The same cause again: no second alert.
       expect(andon.evaluate(snap(down), config, T0 + 40_000)).toEqual([]);
       expect(andon.open()).toHaveLength(1);
-      const escalated = andon.evaluate(snap(down), config, T0 + 600_000);
+      // Levels count from the opening (T0 + 31 s), not from when the station went down: 600 s open → level 2.
+      expect(andon.evaluate(snap(down), config, T0 + 630_000)).toEqual([]);
+      const escalated = andon.evaluate(snap(down), config, T0 + 631_000);
       expect(escalated.map((c) => [c.change, c.alert.level])).toEqual([['escalated', 2]]);
       const acked = andon.acknowledge(opened[0].alert.id, { who: 'line-lead', role: 'operator' }, T0 + 700_000);
       expect(acked).toMatchObject({ ackBy: 'line-lead', ackAt: T0 + 700_000, level: 2 });
@@ -169,5 +171,17 @@ describe('forecast and catch-up takt', () => {
     expect(f.low).toBe(150 + 270);
     expect(forecastShift({ shift: s, now: before, units: 180, targetUnits: 400, recentIntervalsS: [60], idealCycleS: 50 }).outlook).toBe('on_pace');
     expect(forecastShift({ shift: s, now, units: 460, targetUnits: 450, recentIntervalsS: [60], idealCycleS: 50 })).toMatchObject({ outlook: 'made', catchUpTaktS: null });
+  });
+
+  it('judges reach by the pace the line shows when it runs faster than its ideal cycle', () => {
+    // 2 h left = 7 200 s; 150 units short → catch-up 48 s. The line's usual pace is 47 s, under the
+    // ideal 50 s: it makes the plan at that pace (on pace), though the ideal cycle alone would not.
+    const fast = forecastShift({ shift: s, now, units: 300, targetUnits: 450, recentIntervalsS: [47, 47, 47], idealCycleS: 50 });
+    expect(fast).toMatchObject({ catchUpTaktS: 48, outlook: 'on_pace', high: 300 + Math.floor(7200 / 47) });
+    // 160 short → 45 s, faster than both the usual 47 s and the ideal 50 s: out of reach.
+    expect(forecastShift({ shift: s, now, units: 290, targetUnits: 450, recentIntervalsS: [47, 47, 47], idealCycleS: 50 })).toMatchObject({ catchUpTaktS: 45, outlook: 'out_of_reach' });
+    // No recent pace, and a catch-up faster than the ideal: out of reach; slower than it: unknown.
+    expect(forecastShift({ shift: s, now, units: 300, targetUnits: 450, recentIntervalsS: [], idealCycleS: 50 }).outlook).toBe('out_of_reach');
+    expect(forecastShift({ shift: s, now, units: 350, targetUnits: 450, recentIntervalsS: [], idealCycleS: 50 }).outlook).toBe('unknown');
   });
 });
