@@ -2,13 +2,26 @@ import type { HistoryLine, HistoryView } from '../../../../shared/api.ts';
 import { formatFigure } from '../../../../shared/format.ts';
 import { formatClock, formatCount, formatMs } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { AlertsTable } from './AlertsTable.tsx';
 import { FigureCell, FigureTable } from './FigureTable.tsx';
 import { HourlyChart } from './HourlyChart.tsx';
+import type { CatalogueReason } from './losses.ts';
+import { LossesSection } from './LossesSection.tsx';
 import { StateTimeline } from './StateTimeline.tsx';
 import { TaktHistogram } from './TaktHistogram.tsx';
 
-/** `soFarUntil`: the figures are those of a shift or day not over, taken up to then (CONTRACT §2.3). */
-export function HistoryLineSection({ line, view, soFarUntil }: { line: HistoryLine; view: HistoryView; soFarUntil: number | null }) {
+interface Props {
+  line: HistoryLine;
+  view: HistoryView;
+  /** The figures are those of a shift or day not over, taken up to then (CONTRACT §2.3). */
+  soFarUntil: number | null;
+  /** The shifts of the view (their handover notes), the plant's reason catalogue, and what to do after a write. */
+  shifts?: string[];
+  catalogue?: readonly CatalogueReason[];
+  onChanged?(): void;
+}
+
+export function HistoryLineSection({ line, view, soFarUntil, shifts = view.shift === 'ALL' ? [] : [view.shift], catalogue = [], onChanged = () => {} }: Props) {
   const { t } = useI18n();
   const soFar = soFarUntil !== null;
   // The timeline covers what has happened: a part of the shift still to come is not an "unknown" state.
@@ -37,6 +50,7 @@ export function HistoryLineSection({ line, view, soFarUntil }: { line: HistoryLi
           <TaktHistogram bins={line.taktHistogram} targetS={line.targetTaktS} />
         </div>
       </div>
+      <LossesSection line={line} view={view} shifts={shifts} catalogue={catalogue} onChanged={onChanged} />
       <h3>{t('history.timeline')}</h3>
       <StateTimeline timeline={line.timeline} windows={windows} timezone={view.timezone} />
       <div className="history-tables">
@@ -49,6 +63,7 @@ export function HistoryLineSection({ line, view, soFarUntil }: { line: HistoryLi
           <GapList gaps={line.gaps} />
         </div>
       </div>
+      <AlertsTable alerts={line.alerts ?? []} timezone={view.timezone} />
     </section>
   );
 }
