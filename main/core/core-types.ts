@@ -28,6 +28,8 @@ export interface CoreOptions {
   syncCheckMaxBytes?: number;
   /** Keeps a configuration Settings saved (serve: its --config file; the desktop: its config.json), so a restart runs it. */
   persistConfig?: (config: Config) => Promise<void> | void;
+  /** Told of every configuration Settings applied, once it runs (the demo simulates lines added to it). */
+  onApplied?: (config: Config) => void;
   /** How often the andon is evaluated, ms (default 1000). */
   andonIntervalMs?: number;
   /** Read worker threads for History, CSVs and Diagnostics (default DEFAULT_READ_WORKERS). */

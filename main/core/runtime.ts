@@ -94,8 +94,19 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
   const from = Math.max(now - (opts.backfillMs ?? DAY_MS), (latestEventTs(opts.dbPath, config) ?? 0) + 1);
   const sim = createSimulator(config, { startTs: from, seed: now % 100_000 });
   backfill(opts.dbPath, config, sim, from, now);
-  const core = await startCore({ config, dbPath: opts.dbPath, recordedBy: 'demo', mode: 'demo', modeReason: opts.demoReason ?? null });
-  const live = format === 'native' ? publishNative(broker.url, sim) : publishFormat(broker.url, config, format);
+  const live = [] as LivePublishing[];
+  // A line added in Settings gets simulated stations of its own, so the demo shows it receiving telemetry.
+  const simulated = new Set(config.lines.map((l) => l.id));
+  const onApplied = (next: Config) => {
+    const added = next.lines.filter((l) => !simulated.has(l.id));
+    if (added.length === 0) return;
+    for (const l of added) simulated.add(l.id);
+    const more = createSimulator({ ...next, lines: added }, { startTs: Date.now(), seed: Date.now() % 100_000 });
+    live.push(publishNative(broker.url, more, `${live.length}`));
+    log.info('demo simulates added lines', { lines: added.map((l) => l.id) });
+  };
+  const core = await startCore({ config, dbPath: opts.dbPath, recordedBy: 'demo', mode: 'demo', modeReason: opts.demoReason ?? null, onApplied });
+  live.push(format === 'native' ? publishNative(broker.url, sim, '') : publishFormat(broker.url, config, format));
   log.info('demo running', { broker: broker.url, format, lines: config.lines.map((l) => l.id) });
   return {
     core,
@@ -103,7 +114,7 @@ async function startDemo(opts: RuntimeOptions): Promise<Runtime> {
     brokerUrl: broker.url,
     demoTokens: demoTokens.map(({ name, role, token }) => ({ name, role, token })),
     async stop() {
-      await live.stop();
+      await Promise.all(live.map((l) => l.stop()));
       await core.stop();
       await broker.stop();
     },
@@ -115,8 +126,8 @@ interface LivePublishing {
 }
 
 /** The native demo goes on from the simulator that filled in the history. */
-function publishNative(brokerUrl: string, sim: ReturnType<typeof createSimulator>): LivePublishing {
-  const client = mqtt.connect(brokerUrl, { clientId: `taktboard-demo-sim-${process.pid}`, protocolVersion: 4, clean: true });
+function publishNative(brokerUrl: string, sim: ReturnType<typeof createSimulator>, clientSuffix: string): LivePublishing {
+  const client = mqtt.connect(brokerUrl, { clientId: `taktboard-demo-sim-${process.pid}${clientSuffix ? `-${clientSuffix}` : ''}`, protocolVersion: 4, clean: true });
   const publishing = startPublishing(sim, client, { tickMs: 200 });
   return {
     async stop() {

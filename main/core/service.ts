@@ -302,6 +302,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const reconnects = connectionChanged(running, next);
       running = next;
       pipeline.reconfigure(next);
+      opts.onApplied?.(next);
       if (reconnects) {
         log.info('broker settings changed: reconnecting', { url: next.broker.url });
         await ingest.stop();

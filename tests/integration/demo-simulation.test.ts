@@ -1,9 +1,11 @@
-// `serve --demo --format sparkplug|tags` (issue 12): the demo's stations publish as a PLC gateway would,
-// and the input adapters the demo configures turn that back into the same lines and figures.
+// The demo as an integrator tries it: `serve --demo --format sparkplug|tags` (issue 12) publishes as a PLC
+// gateway would, read back through the adapters it configures; a line added in Settings is simulated too.
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { startRuntime, type Runtime } from '../../main/core/runtime.ts';
-import { READER } from '../helpers/callers.ts';
+import { READER, SUPERVISOR } from '../helpers/callers.ts';
+import { localDate } from '../../shared/shifts.ts';
+import type { LiveLine } from '../../shared/api.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { QUIET_BACKFILL_MS, roundTheClockConfig } from '../fixtures/round-the-clock.ts';
@@ -48,6 +50,28 @@ describe.each(['sparkplug', 'tags'] as const)('demo --format %s', (format) => {
       await runtime.stop();
     }
   }, 60_000);
+});
+
+describe('demo and Settings', () => {
+  it('simulates a line added in Settings, so the Overview shows it receiving telemetry', async () => {
+    const config = roundTheClockConfig();
+    const runtime = await startRuntime({ demo: true, config, dbPath: path.join(tempDir('demo-added-line'), 'demo.sqlite'), backfillMs: 60_000 });
+    try {
+      const added = { id: 'pack-2', name: '模组线 2', targetTaktS: 2, outputStation: 'eol', stations: ['stack', 'eol'] };
+      const next = { ...runtime.core.config, lines: [...runtime.core.config.lines, added] };
+      const saved = await runtime.core.handlers.applyConfig({ config: next, effectiveFrom: localDate(config.timezone, Date.now()) }, SUPERVISOR);
+      expect(saved.ok).toBe(true);
+      let line: LiveLine | undefined;
+      await waitFor('the added line makes units', () => {
+        void Promise.resolve(runtime.core.handlers.live({}, READER)).then((s) => (line = s.lines.find((l) => l.id === 'pack-2')));
+        return (line?.shiftUnits ?? 0) >= 2;
+      }, 20_000);
+      expect(line).toMatchObject({ configured: true, name: '模组线 2', targetTaktS: 2 });
+      expect(line!.stations.map((s) => [s.id, s.configured])).toEqual([['stack', true], ['eol', true]]);
+    } finally {
+      await runtime.stop();
+    }
+  }, 40_000);
 });
 
 describe('demo --format', () => {
