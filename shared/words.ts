@@ -82,6 +82,28 @@ export const ENGLISH = {
   'quarantine.too_many_stations.any': 'too many unknown stations',
   'quarantine.not_stored': 'could not be stored ({detail})',
   'quarantine.not_stored.any': 'could not be stored',
+  // The input adapters (issue 12): a Sparkplug B host, EMQX Neuron / flat tag JSON. Their bad UTF-8, bad JSON
+  // and non-objects are the keys above; a bad field is 'quarantine.field' with a problem below. `{reason}` is
+  // the words of why the values were refused (a field's problem, too many unknown stations).
+  'quarantine.spb_too_large': 'Sparkplug payload too large ({bytes} bytes; inputs "{input}" maxPayloadBytes {max})',
+  'quarantine.spb_too_large.any': 'Sparkplug payload too large',
+  'quarantine.spb_unknown_type': 'Sparkplug topic with an unknown message type ("{type}")',
+  'quarantine.spb_unknown_type.any': 'Sparkplug topic with an unknown message type',
+  'quarantine.spb_topic_levels': 'Sparkplug {type} topic must be {pattern} (got {levels} levels)',
+  'quarantine.spb_topic_levels.any': 'Sparkplug {type} topic must be {pattern}',
+  'quarantine.spb_undecodable': 'Sparkplug payload could not be decoded ({detail})',
+  'quarantine.spb_undecodable.any': 'Sparkplug payload could not be decoded',
+  'quarantine.spb_too_many_nodes': 'too many Sparkplug edge nodes ({max} kept; "{node}" refused)',
+  'quarantine.spb_too_many_nodes.any': 'too many Sparkplug edge nodes',
+  'quarantine.spb_unknown_alias': 'Sparkplug {type} uses an alias no birth defined (alias {alias} of "{source}"): rebirth requested',
+  'quarantine.spb_unknown_alias.any': 'Sparkplug {type} uses an alias no birth defined: rebirth requested',
+  /** A metric's own timestamp is out of range: `{problem}` is a 'problem.ts_*'. */
+  'quarantine.spb_metric': 'Sparkplug metric "{name}": {problem}',
+  'quarantine.spb_values': 'Sparkplug {type} of "{source}": {reason}',
+  'quarantine.spb_state_not_json': 'Sparkplug STATE payload is not JSON',
+  'quarantine.tags_too_large': 'tag payload too large ({bytes} bytes; inputs "{input}" maxPayloadBytes {max})',
+  'quarantine.tags_too_large.any': 'tag payload too large',
+  'quarantine.tags_values': 'tags of "{source}": {reason}',
 
   // ---- what is wrong with one field (the `problem` of 'quarantine.field' and 'refusal.field'): the schema
   // library's messages and our own. Anything else is 'text'.
@@ -102,6 +124,25 @@ export const ENGLISH = {
   'problem.lone_surrogate.any': 'contains a lone surrogate',
   'problem.date_format': 'must be a date YYYY-MM-DD',
   'problem.no_such_date': '{value} is not a date that exists',
+  // ...of an input adapter's sample (a tag, a Sparkplug metric). `{got}` is the value as sent (JSON text,
+  // a number, null) or 'value.array' / 'value.object'.
+  'problem.missing': 'missing',
+  'problem.not_number': 'must be a number',
+  'problem.ts_epoch_or_text': 'must be epoch milliseconds or an RFC 3339 string with offset',
+  'problem.ts_not_epoch_ms': 'timestamp {ts} is not epoch milliseconds',
+  'problem.ts_future': 'timestamp more than 5 minutes in the future ({time})',
+  'problem.ts_future.any': 'timestamp more than 5 minutes in the future',
+  'problem.ts_too_old': 'timestamp older than the raw-data retention',
+  'problem.ts_too_old_seconds': 'timestamp older than the raw-data retention (seconds instead of milliseconds?)',
+  'problem.tag_values': 'must be an object of tag values',
+  'problem.tag_errors': 'must be an object of tag error codes',
+  'problem.seq_tag': 'a sequence tag must be a whole number ≥ 0',
+  'problem.counter': 'a counter must be a whole number ≥ 0, got {got}',
+  'problem.state_value': 'a state value must be a number, text or true/false, got {got}',
+  'problem.reason_value': 'a reason must be a number or text, got {got}',
+  'problem.cycle_time': 'a cycle time must be a number ≥ 0 and under a day, got {got}',
+  'value.array': 'an array',
+  'value.object': 'an object',
 
   // ---- refusals: HTTP `{"error", "words"}`, IPC replies, request errors
   'refusal.cross_site': 'cross-site request refused',
@@ -264,10 +305,23 @@ export function matchWords(text: string, keys: readonly WordKey[], nested: Reado
 
 const PROBLEM_KEYS = bySpecificity(WORD_KEYS.filter((k) => k.startsWith('problem.')));
 const REASON_KEYS = bySpecificity(WORD_KEYS.filter((k) => k.startsWith('quarantine.') && k !== 'quarantine.field'));
+const VALUE_KEYS = bySpecificity(WORD_KEYS.filter((k) => k.startsWith('value.')));
+
+const asText = (text: string): Words => ({ key: 'text', params: { text } });
+
+/** A value as sent ('got {got}'): 'an array' and 'an object' are words, anything else stays as it came. */
+const valueParam = (text: string): WordParam => matchWords(text, VALUE_KEYS) ?? text;
+
+/** The parameters that are themselves words, by name, wherever a template of these kinds names them. */
+const PROBLEM_NESTED = { got: valueParam };
+const REASON_NESTED: Record<string, (s: string) => WordParam> = {
+  problem: (s) => problemWords(s),
+  reason: (s) => reasonWords(s) ?? asText(s),
+};
 
 /** A field's problem as words: a known message as its key, any other as 'text'. */
 export function problemWords(message: string): Words {
-  return matchWords(message, PROBLEM_KEYS) ?? { key: 'text', params: { text: message } };
+  return matchWords(message, PROBLEM_KEYS, PROBLEM_NESTED) ?? asText(message);
 }
 
 /** "field: problem" under `key` ('quarantine.field' or 'refusal.field'). */
@@ -280,7 +334,7 @@ export function fieldWords(key: 'quarantine.field' | 'refusal.field', field: str
  * `quarantineByReason` (its English with the values left out). Null when no template gives it exactly.
  */
 export function reasonWords(reason: string): Words | null {
-  const whole = matchWords(reason, REASON_KEYS);
+  const whole = matchWords(reason, REASON_KEYS, REASON_NESTED);
   if (whole) return whole;
   // Schema issues: "field: problem; field: problem".
   const issues = reason.split('; ').map((issue) => {

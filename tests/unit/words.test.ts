@@ -7,11 +7,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../shared/api-schemas.ts';
 import { configOrThrow, type Config } from '../../shared/config.ts';
-import { ENGLISH, WORD_KEYS, english, matchWords, placeholdersOf, problemWords, reasonWords, type Words } from '../../shared/words.ts';
+import { ENGLISH, WORD_KEYS, english, isWordKey, matchWords, placeholdersOf, problemWords, reasonWords, words, type WordKey, type WordParam, type Words } from '../../shared/words.ts';
 import { wordTemplates } from '../../renderer/src/i18n.ts';
 import { createPipeline, MAX_UNCONFIGURED_LINES, MAX_UNCONFIGURED_STATIONS, type Pipeline } from '../../main/core/ingest/pipeline.ts';
 import { describeConnectionError, describeDisconnect, describeSubscribeRefusal, storageAlert } from '../../main/core/ingest/words.ts';
-import { Store } from '../../main/core/store/store.ts';
+import { Store, reasonKey } from '../../main/core/store/store.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 
 describe('the catalogue', () => {
@@ -46,6 +46,65 @@ describe('the catalogue', () => {
     expect(reasonWords('nonsense: that no template has; more: also')).toMatchObject({ key: 'join' });
     expect(reasonWords('nonsense: that no template has; and more')).toBeNull();
     expect(reasonWords('nothing like a reason')).toBeNull();
+  });
+
+  /** Words of a quarantine reason with a value for each placeholder; nested words where a reason nests them. */
+  const sample = (key: WordKey, value: (name: string) => string): Words => {
+    const names = placeholdersOf(ENGLISH[key]);
+    const params: Record<string, WordParam> = {};
+    for (const name of names) {
+      if (name === 'problem') params[name] = { key: 'problem.ts_future', params: { time: '2026-12-01T09:00:00.000Z' } };
+      else if (name === 'reason') params[name] = { key: 'quarantine.field', params: { field: 'good', problem: { key: 'problem.counter', params: { got: { key: 'value.object' } } } } };
+      else params[name] = value(name);
+    }
+    return words(key, names.length ? params : undefined);
+  };
+  const QUARANTINE_KEYS = WORD_KEYS.filter((k) => k.startsWith('quarantine.'));
+
+  it('finds the very words of every quarantine reason again from its English (a row stored without words)', () => {
+    for (const key of QUARANTINE_KEYS) {
+      const w = sample(key, (name) => `v-${name}`);
+      expect(reasonWords(english(w)), key).toEqual(w);
+    }
+  });
+
+  it('...also when a value carries parentheses, colons, semicolons, quotes or braces (an error text, a name)', () => {
+    const details = [
+      'SqliteError: CHECK constraint failed: (ts > 0)',
+      'NOT NULL constraint failed: events.kind',
+      'a; b: c',
+      '(x)',
+      ')(',
+      '"quoted" {detail} $1 $&',
+      '',
+    ];
+    for (const detail of details) {
+      const w = words('quarantine.not_stored', { detail });
+      expect(english(w)).toBe(`could not be stored (${detail})`);
+      expect(reasonWords(english(w)), detail).toEqual(w);
+    }
+    expect(reasonWords('could not be stored (SqliteError: CHECK constraint failed: (ts > 0))')).toEqual({
+      key: 'quarantine.not_stored',
+      params: { detail: 'SqliteError: CHECK constraint failed: (ts > 0)' },
+    });
+    // Any reason with a single value, that value as awkward as above.
+    for (const key of QUARANTINE_KEYS.filter((k) => placeholdersOf(ENGLISH[k]).length === 1 && !/\{(problem|reason)\}/.test(ENGLISH[k]))) {
+      for (const detail of details) {
+        const w = sample(key, () => detail);
+        expect(reasonWords(english(w)), `${key}: ${detail}`).toEqual(w);
+      }
+    }
+  });
+
+  it('finds words for every quarantine reason as counted (its values left out): the .any form where there is one', () => {
+    for (const key of QUARANTINE_KEYS.filter((k) => !k.endsWith('.any'))) {
+      const counted = reasonKey(english(sample(key, (name) => `v-${name}`)));
+      const found = reasonWords(counted);
+      expect(found, `${key}: ${counted}`).not.toBeNull();
+      expect(english(found!)).toBe(counted);
+      expect(JSON.stringify(found), counted).not.toContain('"key":"text"');
+      if (isWordKey(`${key}.any`)) expect(found!.key, counted).toBe(`${key}.any`);
+    }
   });
 });
 

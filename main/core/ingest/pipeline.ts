@@ -83,13 +83,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     commit(event, receivedAt) {
       if (!store.writer.hasStation(event.line, event.station)) {
         const refused = unknownRefusal(event.line, event.station);
-        if (refused) return { refused: english(refused) };
+        if (refused) return { refused };
       }
       const result = store.writer.commitEvent(event, receivedAt);
       if (result === 'stored') inputStored.push(event);
       return result;
     },
-    quarantine: (topic, payload, reason, receivedAt, binary) => quarantine(topic, payload, { key: 'text', params: { text: reason } }, receivedAt, binary),
+    quarantine,
     recordGap: (line, station, boot, fromSeq, toSeq, detectedAt) => store.writer.recordGap(line, station, boot, fromSeq, toSeq, detectedAt),
     now,
     oldestTs: () => now() - retentionMs,

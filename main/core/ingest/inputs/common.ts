@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { InputSignals } from '../../../../shared/config.ts';
 import { MAX_FUTURE_MS, type TelemetryEvent } from '../../../../shared/telemetry.ts';
+import type { Words } from '../../../../shared/words.ts';
 import { derive, newSourceState, type Sample, type SourceState } from './derive.ts';
 import type { KeyedRows } from './persist.ts';
 
@@ -11,9 +12,9 @@ export type Outcome = 'stored' | 'duplicate' | 'quarantined';
 /** The pipeline's side, inside the open group commit. */
 export interface InputSink {
   /** Stores a derived event: 'stored', 'duplicate', or why it is refused (too many unknown stations or lines). */
-  commit(event: TelemetryEvent, receivedAt: number): 'stored' | 'duplicate' | { refused: string };
-  /** Keeps the message in the quarantine with its reason; returns 'quarantined'. */
-  quarantine(topic: string, payload: Uint8Array, reason: string, receivedAt: number, binary?: boolean): Outcome;
+  commit(event: TelemetryEvent, receivedAt: number): 'stored' | 'duplicate' | { refused: Words };
+  /** Keeps the message in the quarantine with its reason (stored as words and as their English); returns 'quarantined'. */
+  quarantine(topic: string, payload: Uint8Array, reason: Words, receivedAt: number, binary?: boolean): Outcome;
   recordGap(line: string, station: string, boot: string, fromSeq: number, toSeq: number, detectedAt: number): void;
   /** The receiving machine's clock, and the oldest ts the raw-data retention keeps. */
   now(): number;
@@ -60,11 +61,11 @@ export function seqBoot(kind: 'spb' | 'tags', input: string, source: string, epo
   return `${kind}-seq-${h}${epoch ? `.${epoch}` : ''}`;
 }
 
-/** Why a timestamp cannot be taken, or null. */
-export function tsProblem(ts: number, sink: InputSink): string | null {
-  if (!Number.isSafeInteger(ts) || ts < 0) return `timestamp ${ts} is not epoch milliseconds`;
-  if (ts > sink.now() + MAX_FUTURE_MS) return `timestamp more than 5 minutes in the future (${ts <= 8.64e15 ? new Date(ts).toISOString() : ts})`;
-  if (ts < sink.oldestTs()) return ts < 1e11 ? 'timestamp older than the raw-data retention (seconds instead of milliseconds?)' : 'timestamp older than the raw-data retention';
+/** Why a timestamp cannot be taken (a 'problem.ts_*'), or null. */
+export function tsProblem(ts: number, sink: InputSink): Words | null {
+  if (!Number.isSafeInteger(ts) || ts < 0) return { key: 'problem.ts_not_epoch_ms', params: { ts } };
+  if (ts > sink.now() + MAX_FUTURE_MS) return { key: 'problem.ts_future', params: { time: ts <= 8.64e15 ? new Date(ts).toISOString() : ts } };
+  if (ts < sink.oldestTs()) return { key: ts < 1e11 ? 'problem.ts_too_old_seconds' : 'problem.ts_too_old' };
   return null;
 }
 
@@ -77,7 +78,7 @@ export interface Target {
 export interface Applied {
   outcome: Outcome;
   /** Set when the message must be refused (bad value, refused station): nothing was changed or stored. */
-  refusal: string | null;
+  refusal: Words | null;
   stored: number;
   resets: number;
   jumps: number;

@@ -11,6 +11,7 @@
 import type { InputSignals } from '../../../../shared/config.ts';
 import { STATION_STATES, type StationState, type TelemetryEvent } from '../../../../shared/telemetry.ts';
 import type { SignalRole } from '../../../../shared/inputs-status.ts';
+import type { WordParam, Words } from '../../../../shared/words.ts';
 
 /** A counter's last reading. */
 export interface Reading {
@@ -107,7 +108,7 @@ export interface Derived {
   /** Every value in the sample was not newer than what the source already has: a redelivery. */
   duplicate: boolean;
   /** A value of the wrong type or range: the message is refused (quarantined) with this reason, nothing derived. */
-  bad: string | null;
+  bad: Words | null;
   /** Raw state values no stateValues entry maps (counted, shown; the state is then left as it was). */
   unmappedState: string | null;
   resets: number;
@@ -142,20 +143,20 @@ export function derive(s: SourceState, signals: InputSignals, sample: Sample, wh
   const r = sample.rejectCounter;
   const cValue = c ? counterValue(c.value) : null;
   const rValue = r ? counterValue(r.value) : null;
-  if (c && cValue === null) return { ...out, bad: `${signals.partCounter}: a counter must be a whole number ≥ 0, got ${show(c.value)}` };
-  if (r && rValue === null) return { ...out, bad: `${signals.rejectCounter}: a counter must be a whole number ≥ 0, got ${show(r.value)}` };
+  if (c && cValue === null) return { ...out, bad: badField(signals.partCounter, 'problem.counter', c.value) };
+  if (r && rValue === null) return { ...out, bad: badField(signals.rejectCounter, 'problem.counter', r.value) };
   const st = sample.state;
   const stText = st ? textOf(st.value) : null;
-  if (st && stText === null) return { ...out, bad: `${signals.state}: a state value must be a number, text or true/false, got ${show(st.value)}` };
+  if (st && stText === null) return { ...out, bad: badField(signals.state, 'problem.state_value', st.value) };
   const re = sample.reason;
   const reText = re ? (re.value === null || re.value === undefined ? '' : textOf(re.value)) : null;
-  if (re && reText === null) return { ...out, bad: `${signals.reason}: a reason must be a number or text, got ${show(re.value)}` };
+  if (re && reText === null) return { ...out, bad: badField(signals.reason, 'problem.reason_value', re.value) };
   const ct = sample.cycleTime;
   let ctMs: number | null = null;
   if (ct) {
     const n = typeof ct.value === 'bigint' ? Number(ct.value) : ct.value;
     ctMs = typeof n === 'number' && Number.isFinite(n) ? (signals.cycleTimeUnit === 's' ? n * 1000 : n) : Number.NaN;
-    if (!(ctMs >= 0 && ctMs < DAY_MS)) return { ...out, bad: `${signals.cycleTime}: a cycle time must be a number ≥ 0 and under a day, got ${show(ct.value)}` };
+    if (!(ctMs >= 0 && ctMs < DAY_MS)) return { ...out, bad: badField(signals.cycleTime, 'problem.cycle_time', ct.value) };
   }
   const pr = sample.product;
   const prText = pr ? textOf(pr.value) : null;
@@ -285,9 +286,15 @@ export function derive(s: SourceState, signals: InputSignals, sample: Sample, wh
   return out;
 }
 
-function show(v: unknown): string {
+/** A value as a message shows it: text quoted (and cut), an array or object by what it is. */
+function show(v: unknown): WordParam {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
+  if (typeof v === 'object') return { key: Array.isArray(v) ? 'value.array' : 'value.object' };
   return String(v);
+}
+
+/** "<signal>: <what it must be>, got <value>": the words of a sample's bad value. */
+function badField(signal: string | undefined, problem: 'problem.counter' | 'problem.state_value' | 'problem.reason_value' | 'problem.cycle_time', value: unknown): Words {
+  return { key: 'quarantine.field', params: { field: `${signal}`, problem: { key: problem, params: { got: show(value) } } } };
 }

@@ -11,6 +11,7 @@
 // - A node's messages that cannot be read are quarantined with the reason: undecodable bytes, a metric
 //   value of the wrong type, data by an alias no birth defined (and nothing else in it), a timestamp out of range.
 import type { SparkplugInputConfig } from '../../../../shared/config.ts';
+import type { Words } from '../../../../shared/words.ts';
 import type { Db } from '../../store/db.ts';
 import { decodeSparkplug, encodeSparkplug, type SpMetric, type SpPayload } from './codec.ts';
 import { applySample, Counts, newBoot, seqBoot, tsProblem, type InputSink, type Outcome, type Target } from './common.ts';
@@ -183,19 +184,22 @@ export class SparkplugInput {
     const counts = this.counts;
     counts.bump('messages');
     // Sparkplug payloads are protobuf: the quarantine shows them as hex. STATE is JSON text.
-    const refuse = (reason: string, binary = topic !== this.stateTopic): Outcome => {
+    const refuse = (reason: Words, binary = topic !== this.stateTopic): Outcome => {
       counts.bump('quarantined');
       return sink.quarantine(topic, payload, reason, receivedAt, binary);
     };
-    if (size > this.config.maxPayloadBytes) return refuse(`Sparkplug payload too large (${size} bytes; inputs "${this.id}" maxPayloadBytes ${this.config.maxPayloadBytes})`);
+    if (size > this.config.maxPayloadBytes) {
+      return refuse({ key: 'quarantine.spb_too_large', params: { bytes: size, input: this.id, max: this.config.maxPayloadBytes } });
+    }
     if (topic === this.stateTopic) return this.onHostState(payload, refuse);
 
     const parts = topic.split('/');
     const type = parts[2];
-    if (!MESSAGE_TYPES.has(type)) return refuse(`Sparkplug topic with an unknown message type ("${type ?? ''}")`);
+    if (!MESSAGE_TYPES.has(type)) return refuse({ key: 'quarantine.spb_unknown_type', params: { type: type ?? '' } });
     const device = type[0] === 'D';
     if (parts.length !== (device ? 5 : 4) || parts.some((p) => p === '')) {
-      return refuse(`Sparkplug ${type} topic must be ${NAMESPACE}/group/${type}/edge_node${device ? '/device' : ''} (got ${parts.length} levels)`);
+      const pattern = `${NAMESPACE}/group/${type}/edge_node${device ? '/device' : ''}`;
+      return refuse({ key: 'quarantine.spb_topic_levels', params: { type, pattern, levels: parts.length } });
     }
     if (type === 'NCMD' || type === 'DCMD') {
       // Commands to the nodes (ours among them): nothing to store.
@@ -210,12 +214,12 @@ export class SparkplugInput {
       p = decodeSparkplug(payload);
     } catch (err) {
       counts.bump('decodeErrors');
-      return refuse(`Sparkplug payload could not be decoded (${(err as Error).message.slice(0, 120)})`);
+      return refuse({ key: 'quarantine.spb_undecodable', params: { detail: (err as Error).message.slice(0, 120) } });
     }
     const nk = nodeKey(group, nodeId);
     let node = this.nodes.get(nk);
     if (!node) {
-      if (this.nodes.size >= MAX_NODES) return refuse(`too many Sparkplug edge nodes (${MAX_NODES} kept; "${nk}" refused)`);
+      if (this.nodes.size >= MAX_NODES) return refuse({ key: 'quarantine.spb_too_many_nodes', params: { max: MAX_NODES, node: nk } });
       node = { group, node: nodeId, bdSeq: null, seq: null, msgNo: 0, online: false, birthAt: null, deathAt: null, lastAt: 0, devices: {} };
     }
     // Changed in place: a failed commit reads every row again from the file (rolledBack).
@@ -291,7 +295,7 @@ export class SparkplugInput {
       counts.bump('unknownAliases', unknown);
       this.requestRebirth(node);
       if (named.length === 0) {
-        return refuse(`Sparkplug ${type} uses an alias no birth defined (alias ${firstUnknown} of "${nk}${deviceId ? '/' + deviceId : ''}"): rebirth requested`);
+        return refuse({ key: 'quarantine.spb_unknown_alias', params: { type, alias: `${firstUnknown}`, source: `${nk}${deviceId ? '/' + deviceId : ''}` } });
       }
     }
 
@@ -303,14 +307,14 @@ export class SparkplugInput {
       if (!roles) continue;
       const at = m.ts ?? ts;
       const why = tsProblem(at, sink);
-      if (why) return refuse(`Sparkplug metric "${name}": ${why}`);
+      if (why) return refuse({ key: 'quarantine.spb_metric', params: { name, problem: why } });
       for (const role of roles) sample[role] = { value: m.value, ts: at };
     }
     const key = sourceKey(group, nodeId, deviceId);
     const applied = applySample(this.sources, key, () => newBoot('spb', this.id, key, sink.now()), mapping, sample, receivedAt, sink);
     if (applied.refusal !== null) {
       counts.bump('badValues');
-      return refuse(`Sparkplug ${type} of "${key}": ${applied.refusal}`);
+      return refuse({ key: 'quarantine.spb_values', params: { type, source: key, reason: applied.refusal } });
     }
     if (applied.unmappedState !== null) this.unmappedStateValues.set(`${key}\u0000${applied.unmappedState}`, (this.unmappedStateValues.get(`${key}\u0000${applied.unmappedState}`) ?? 0) + 1);
     counts.bump('events', applied.stored);
@@ -365,12 +369,12 @@ export class SparkplugInput {
     this.outbox.push({ node: nk, topic: `${NAMESPACE}/${node.group}/NCMD/${node.node}`, payload });
   }
 
-  private onHostState(payload: Uint8Array, refuse: (reason: string) => Outcome): Outcome {
+  private onHostState(payload: Uint8Array, refuse: (reason: Words) => Outcome): Outcome {
     let json: unknown;
     try {
       json = JSON.parse(Buffer.from(payload).toString('utf8'));
     } catch {
-      return refuse('Sparkplug STATE payload is not JSON');
+      return refuse({ key: 'quarantine.spb_state_not_json' });
     }
     // Sparkplug 3.0: a primary host that sees itself declared offline while connected says it is online again.
     if (typeof json === 'object' && json !== null && (json as { online?: unknown }).online === false && this.publisher) this.publishHostState();

@@ -5,6 +5,7 @@
 // (the tag's value is then absent from the sample). A `seqTag` that goes up by one per sample makes a lost
 // sample a gap, recorded and shown like any gap.
 import type { TagsInputConfig } from '../../../../shared/config.ts';
+import type { Words } from '../../../../shared/words.ts';
 import type { Db } from '../../store/db.ts';
 import { applySample, Counts, newBoot, seqBoot, tsProblem, type InputSink, type Outcome, type Target } from './common.ts';
 import { rolesByName, type Role, type Sample, type SourceState } from './derive.ts';
@@ -98,11 +99,15 @@ export class TagsInput {
   handle(topic: string, payload: Uint8Array, size: number, receivedAt: number, sink: InputSink): Outcome {
     const counts = this.counts;
     counts.bump('messages');
-    const refuse = (reason: string, binary = false): Outcome => {
+    const refuse = (reason: Words, binary = false): Outcome => {
       counts.bump('quarantined');
       return sink.quarantine(topic, payload, reason, receivedAt, binary);
     };
-    if (size > this.config.maxPayloadBytes) return refuse(`tag payload too large (${size} bytes; inputs "${this.id}" maxPayloadBytes ${this.config.maxPayloadBytes})`);
+    /** "<field>: <problem>", as the native payloads' schema issues are said. */
+    const badField = (field: string, problem: Words): Outcome => refuse({ key: 'quarantine.field', params: { field, problem } });
+    if (size > this.config.maxPayloadBytes) {
+      return refuse({ key: 'quarantine.tags_too_large', params: { bytes: size, input: this.id, max: this.config.maxPayloadBytes } });
+    }
     const fromTopic = this.match(topic) ?? {};
     let json: unknown;
     try {
@@ -110,18 +115,18 @@ export class TagsInput {
     } catch (err) {
       counts.bump('decodeErrors');
       const binary = err instanceof TypeError;
-      return refuse(binary ? 'not valid UTF-8' : 'invalid JSON', binary);
+      return refuse({ key: binary ? 'quarantine.not_utf8' : 'quarantine.invalid_json' }, binary);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       counts.bump('decodeErrors');
-      return refuse('payload is not a JSON object');
+      return refuse({ key: 'quarantine.not_object' });
     }
     const o = json as Record<string, unknown>;
     const tsField = this.config.timestampField;
     const ts = this.timestampOf(o[tsField]);
-    if (typeof ts === 'string') return refuse(`${tsField}: ${ts}`);
+    if (typeof ts !== 'number') return badField(tsField, ts);
     const why = tsProblem(ts, sink);
-    if (why) return refuse(`${tsField}: ${why}`);
+    if (why) return badField(tsField, why);
 
     let values: Record<string, unknown>;
     let errors: Record<string, unknown> = {};
@@ -130,10 +135,10 @@ export class TagsInput {
     if (this.config.format === 'neuron') {
       if (typeof o.node === 'string') node = o.node;
       if (typeof o.group === 'string') group = o.group;
-      if (typeof o.values !== 'object' || o.values === null || Array.isArray(o.values)) return refuse('values: must be an object of tag values');
+      if (typeof o.values !== 'object' || o.values === null || Array.isArray(o.values)) return badField('values', { key: 'problem.tag_values' });
       values = o.values as Record<string, unknown>;
       if (o.errors !== undefined) {
-        if (typeof o.errors !== 'object' || o.errors === null || Array.isArray(o.errors)) return refuse('errors: must be an object of tag error codes');
+        if (typeof o.errors !== 'object' || o.errors === null || Array.isArray(o.errors)) return badField('errors', { key: 'problem.tag_errors' });
         errors = o.errors as Record<string, unknown>;
       }
     } else {
@@ -161,14 +166,14 @@ export class TagsInput {
     let seqValue: number | null = null;
     if (seqName !== undefined && Object.prototype.hasOwnProperty.call(values, seqName)) {
       const v = values[seqName];
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return refuse(`${seqName}: a sequence tag must be a whole number ≥ 0`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return badField(seqName, { key: 'problem.seq_tag' });
       seqValue = v;
     }
 
     const applied = applySample(this.sources, key, () => newBoot('tags', this.id, key, sink.now()), mapping, sample, receivedAt, sink);
     if (applied.refusal !== null) {
       counts.bump('badValues');
-      return refuse(`tags of "${key}": ${applied.refusal}`);
+      return refuse({ key: 'quarantine.tags_values', params: { source: key, reason: applied.refusal } });
     }
     if (seqValue !== null && applied.outcome !== 'duplicate') {
       const s = this.sources.get(key)!;
@@ -198,18 +203,18 @@ export class TagsInput {
     return this.mappings.find((m) => (m.node === undefined || m.node === node) && (m.group === undefined || m.group === group));
   }
 
-  /** Epoch ms, or why not. */
-  private timestampOf(v: unknown): number | string {
-    if (v === undefined || v === null) return 'missing';
+  /** Epoch ms, or why not (a field's problem). */
+  private timestampOf(v: unknown): number | Words {
+    if (v === undefined || v === null) return { key: 'problem.missing' };
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return 'must be a number';
+      if (!Number.isFinite(v)) return { key: 'problem.not_number' };
       return Math.round(this.config.timestampUnit === 's' ? v * 1000 : v);
     }
     if (typeof v === 'string') {
       const ms = Date.parse(v);
-      return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(ms) ? ms : 'must be epoch milliseconds or an RFC 3339 string with offset';
+      return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(ms) ? ms : { key: 'problem.ts_epoch_or_text' };
     }
-    return 'must be epoch milliseconds or an RFC 3339 string with offset';
+    return { key: 'problem.ts_epoch_or_text' };
   }
 
   /** Tags seen and per-tag errors, for Diagnostics (bounded). Not transactional: what arrived, not what was stored. */
