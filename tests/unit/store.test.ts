@@ -266,6 +266,8 @@ describe('quarantine', () => {
   it('counts reasons by their words, not their values', () => {
     expect(reasonKey('unknown station "x9" for line "l1"')).toBe('unknown station "…" for line "…"');
     expect(reasonKey('payload too large (52428800 bytes)')).toBe('payload too large');
+    // A detail with parentheses of its own is dropped whole, so it counts under its key's English.
+    expect(reasonKey('could not be stored (SqliteError: CHECK constraint failed: (ts > 0))')).toBe('could not be stored');
     expect(reasonKey('not valid UTF-8')).toBe('not valid UTF-8');
   });
 });

@@ -177,8 +177,6 @@ describe('every quarantine reason the pipeline makes is words with the same Engl
     expect(pipeline.handle('factory/cq/l1/one-too-many/cycle', good(1), NOW)).toBe('quarantined');
     for (let i = 0; i < MAX_UNCONFIGURED_LINES; i++) pipeline.handle(`factory/cq/line-${i}/st/cycle`, good(1), NOW);
     expect(pipeline.handle('factory/cq/line-x/st/cycle', good(1), NOW)).toBe('quarantined');
-    // (An error text with parentheses inside would be counted under a cut key, "could not be stored)": the count
-    // key drops one level of parentheses only. Its English is then shown as it is.)
     pipeline.quarantinePoison({ topic: TOPIC, payload: good(2), receivedAt: NOW }, new Error('NOT NULL constraint failed: events.kind'));
   }
 

@@ -477,8 +477,11 @@ export class Writer {
  * verbatim would give one bucket per message. The count key keeps the words and drops the values.
  */
 export function reasonKey(reason: string): string {
-  return reason
-    .replace(/\s*\([^)]*\)/g, '')
-    .replace(/"[^"]*"/g, '"…"')
-    .slice(0, 200);
+  // Innermost parentheses first, so a detail with its own "(ts > 0)" inside is dropped whole.
+  let key = reason;
+  for (let before = ''; before !== key; ) {
+    before = key;
+    key = key.replace(/\s*\([^()]*\)/g, '');
+  }
+  return key.replace(/"[^"]*"/g, '"…"').slice(0, 200);
 }
