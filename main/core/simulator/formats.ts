@@ -86,26 +86,16 @@ export function createFormat(config: Config, format: SimFormat, opts: { qos?: 0 
     return c;
   };
 
+  /** native and tags: one connection, no will, no births, nothing to listen to. */
+  const oneConnection: Omit<FormatEncoder, 'encode'> = { format, clients: 1, will: () => null, commandTopic: () => null, start: () => [], rebirth: () => [] };
+
   if (format === 'native') {
-    return {
-      format,
-      clients: 1,
-      will: () => null,
-      commandTopic: () => null,
-      start: () => [],
-      rebirth: () => [],
-      encode: (batch) => batch.map((m) => ({ topic: m.topic, payload: m.payload, qos, retain: false, client: 0 })),
-    };
+    return { ...oneConnection, encode: (batch) => batch.map((m) => ({ topic: m.topic, payload: m.payload, qos, retain: false, client: 0 })) };
   }
 
   if (format === 'tags') {
     return {
-      format,
-      clients: 1,
-      will: () => null,
-      commandTopic: () => null,
-      start: () => [],
-      rebirth: () => [],
+      ...oneConnection,
       encode(batch) {
         const out: WireMessage[] = [];
         forEachSample(batch, (events) => {
