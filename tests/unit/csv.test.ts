@@ -1,36 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, dailyCsv, dailyCsvFileName, type CsvRow } from '../../shared/csv.ts';
-import type { Figures } from '../../shared/figures.ts';
+import { NO_FIGURES } from '../fixtures/figures.ts';
 
 const HEADER =
   'date,shift,line,line_name,target_takt_s,planned_s,units,good,rejects,target_units,attainment_pct,mean_takt_s,p50_takt_s,p95_takt_s,on_target_pct,downtime_s,availability_pct,performance_pct,quality_pct,oee_pct,bottleneck_station,status,slow_cycles,slow_cycle_loss_s,small_stops,small_stop_loss_s,unreported_stops,unreported_stop_loss_s,top_down_reason,top_down_reason_s';
-
-const empty: Figures = {
-  plannedS: 0,
-  units: 0,
-  good: 0,
-  rejects: 0,
-  targetUnits: null,
-  attainmentPct: null,
-  meanTaktS: null,
-  p50TaktS: null,
-  p95TaktS: null,
-  onTargetPct: null,
-  downtimeS: 0,
-  availabilityPct: null,
-  performancePct: null,
-  qualityPct: null,
-  oeePct: null,
-  bottleneckStation: null,
-  slowCycles: 0,
-  slowCycleLossS: 0,
-  smallStops: 0,
-  smallStopLossS: 0,
-  unreportedStops: 0,
-  unreportedStopLossS: 0,
-  topDownReason: null,
-  topDownReasonS: null,
-};
 
 const shiftA: CsvRow = {
   date: '2026-03-10',
@@ -69,7 +42,7 @@ const shiftA: CsvRow = {
 
 describe('dailyCsv', () => {
   it('writes the exact bytes: BOM, header, CRLF after every line, contract rounding, empty cells', () => {
-    const csv = dailyCsv([shiftA, { date: '2026-03-10', shift: 'ALL', line: 'ghost', lineName: 'ghost', targetTaktS: null, status: 'in_progress', figures: empty }]);
+    const csv = dailyCsv([shiftA, { date: '2026-03-10', shift: 'ALL', line: 'ghost', lineName: 'ghost', targetTaktS: null, status: 'in_progress', figures: NO_FIGURES }]);
     expect(csv).toBe(
       '\uFEFF' +
         HEADER +

@@ -14,6 +14,7 @@ import {
   type StateSample,
 } from '../../shared/figures.ts';
 import { formatFigure } from '../../shared/format.ts';
+import { NO_FIGURES } from '../fixtures/figures.ts';
 import { shiftInstancesOfDate, type Calendar } from '../../shared/shifts.ts';
 
 const T0 = Date.parse('2026-03-10T06:00:00+08:00');
@@ -121,32 +122,7 @@ describe('computeFigures edge cases', () => {
 
   it('an empty shift has planned time and a target, but no rates', () => {
     const f = computeFigures(cellLine, [shiftA], [], []);
-    expect(f).toEqual({
-      plannedS: 27_000,
-      units: 0,
-      good: 0,
-      rejects: 0,
-      targetUnits: 27_000,
-      attainmentPct: 0,
-      meanTaktS: null,
-      p50TaktS: null,
-      p95TaktS: null,
-      onTargetPct: null,
-      downtimeS: 0,
-      availabilityPct: 100,
-      performancePct: 0,
-      qualityPct: null,
-      oeePct: null,
-      bottleneckStation: null,
-      slowCycles: 0,
-      slowCycleLossS: 0,
-      smallStops: 0,
-      smallStopLossS: 0,
-      unreportedStops: 0,
-      unreportedStopLossS: 0,
-      topDownReason: null,
-      topDownReasonS: null,
-    } satisfies Figures);
+    expect(f).toEqual({ ...NO_FIGURES, plannedS: 27_000, targetUnits: 27_000, attainmentPct: 0, availabilityPct: 100, performancePct: 0 } satisfies Figures);
   });
 
   it('one unit gives quality but no takt interval', () => {
