@@ -14,6 +14,7 @@ import { HistoryScreen } from './screens/history/HistoryScreen.tsx';
 import { LineScreen } from './screens/line/LineScreen.tsx';
 import { OverviewScreen, orderLines } from './screens/overview/OverviewScreen.tsx';
 import { SettingsScreen } from './screens/settings/SettingsScreen.tsx';
+import { useTheme } from './screens/settings/theme.ts';
 import { WallScreen } from './screens/wall/WallScreen.tsx';
 
 /** Until the first snapshot names the plant's timezone, the viewer's own is the best guess. */
@@ -26,6 +27,8 @@ export function App({ client }: { client: TaktboardClient }) {
   const timezone = feed.snapshot?.timezone ?? VIEWER_TIMEZONE;
   const unreachable = feed.transport === 'down';
   const andon = useAndonSignals(client, feed.snapshot);
+  // The theme chosen in Settings (this browser or window only) applies from the first screen on.
+  useTheme();
   // The wall display is the whole screen: no header or navigation; its tiles carry the andon.
   if (route.screen === 'wall') {
     return (
@@ -37,7 +40,7 @@ export function App({ client }: { client: TaktboardClient }) {
   return (
     <ClientContext.Provider value={client}>
       <div className="top-bars">
-        <Header feed={feed} route={route} lineId={lineId} showSettings={client.settings !== null} timezone={timezone} />
+        <Header feed={feed} route={route} lineId={lineId} showSettings timezone={timezone} />
         <AndonBanner alerts={feed.snapshot?.andon ?? []} lines={feed.snapshot?.lines ?? []} timezone={timezone} now={feed.snapshot?.ts ?? 0} signals={andon} />
       </div>
       <main className={unreachable ? 'main stale' : 'main'} aria-busy={unreachable}>
@@ -77,8 +80,8 @@ function Screen({ route, feed, lineId, client, timezone }: { route: Route; feed:
     case 'diagnostics':
       return <DiagnosticsScreen timezone={timezone} configuredStations={configuredStations} canEditSettings={client.settings !== null} />;
     case 'settings':
-      // The browser shell is read-only: a hand-typed #/settings just shows the Overview.
-      return client.settings ? <SettingsScreen settings={client.settings} /> : <OverviewScreen snapshot={feed.snapshot} />;
+      // The same Settings everywhere: editable on the desktop and with a supervisor's token, read-only otherwise.
+      return <SettingsScreen />;
     default:
       return <OverviewScreen snapshot={feed.snapshot} />;
   }

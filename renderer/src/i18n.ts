@@ -2,6 +2,7 @@
 // or misspelt translation fails `tsc` instead of showing a key on a wall display.
 // Placeholders are `{name}` and must appear in both languages (checked by the unit tests).
 import { ENGLISH, renderWords, type WordKey, type Words } from '../../shared/words.ts';
+import { settingsEn, settingsZh } from './screens/settings/settingsText.ts';
 
 const en = {
   'app.name': 'Taktboard',
@@ -398,6 +399,8 @@ const en = {
   'diag.notMeasured': 'not measured yet',
   'diag.readsInFlight': 'Reads in flight',
   'diag.readsText': '{total} in {workers} read workers ({each})',
+  'diag.andonCost': 'Andon evaluation',
+  'diag.andonCostText': '{count} evaluations since start: {mean} ms each on average, slowest {max} ms',
   'diag.configVersions': 'Configuration versions',
   'diag.inEffectToday': 'in effect today',
   'diag.noVersions': 'No configuration version is recorded yet.',
@@ -512,6 +515,9 @@ const en = {
   'col.acknowledged': 'Acknowledged',
   'col.closed': 'Closed',
   'col.duration': 'Duration',
+
+  // ---- Settings (issue 13): kept in screens/settings/settingsText.ts ----
+  ...settingsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -912,6 +918,8 @@ const zhCN: Dictionary = {
   'diag.notMeasured': '尚未测量',
   'diag.readsInFlight': '进行中的读取',
   'diag.readsText': '{workers} 个读取线程共 {total} 个（{each}）',
+  'diag.andonCost': '安灯评估',
+  'diag.andonCostText': '启动以来 {count} 次评估：平均每次 {mean} 毫秒，最慢 {max} 毫秒',
   'diag.configVersions': '配置版本',
   'diag.inEffectToday': '今日生效',
   'diag.noVersions': '尚未记录配置版本。',
@@ -1026,6 +1034,9 @@ const zhCN: Dictionary = {
   'col.acknowledged': '确认',
   'col.closed': '关闭',
   'col.duration': '持续时间',
+
+  // ---- Settings (issue 13): kept in screens/settings/settingsText.ts ----
+  ...settingsZh,
 };
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
