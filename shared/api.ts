@@ -548,8 +548,18 @@ export interface Diagnostics {
   inputs: InputsStatus;
   /** From the browser shell only: cross-site requests it refused and how its live viewers keep up. */
   web?: { crossSite: { total: number; byReason: Record<string, number>; recent: unknown[] }; viewers: Record<string, number> };
-  /** The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms. */
-  engine: { loopDelayP99Ms: number | null; loopDelayMaxMs: number | null; worstLoopDelayMs: number; readsInFlight: number[] };
+  /**
+   * The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms; and the
+   * andon's evaluations since start (about one a second: the live snapshot, the causes, the store writes of
+   * what changed), their count and the time they took on the engine thread, in total and the slowest, ms.
+   */
+  engine: {
+    loopDelayP99Ms: number | null;
+    loopDelayMaxMs: number | null;
+    worstLoopDelayMs: number;
+    readsInFlight: number[];
+    andon: { evaluations: number; totalMs: number; maxMs: number };
+  };
   db: {
     path: string;
     sizeBytes: number;

@@ -150,6 +150,12 @@ describe.skipIf(!hasMosquitto)('writes, roles and tokens over HTTP', () => {
       alert = (await (await fetch(`${served.url}api/live`)).json()).andon.find((a: { kind: string }) => a.kind === 'line_down');
     }
     expect(alert).toMatchObject({ kind: 'line_down', station: 'stack', level: 1, ackBy: null });
+    // Diagnostics says what evaluating the andon costs the engine (issue 11): counted, timed, the slowest kept.
+    const { andon: cost } = (await (await post('diagnostics', {})).json()).engine;
+    expect(cost.evaluations).toBeGreaterThan(0);
+    expect(cost.totalMs).toBeGreaterThan(0);
+    expect(cost.maxMs).toBeGreaterThanOrEqual(cost.totalMs / cost.evaluations - 0.001);
+    expect(cost.maxMs).toBeLessThanOrEqual(cost.totalMs);
     expect((await post('ackAlert', { id: alert!.id })).status).toBe(401);
     expect((await post('ackAlert', { id: alert!.id }, 'view-secret')).status).toBe(403);
     expect((await post('ackAlert', { id: alert!.id }, 'op-secret')).status).toBe(200);

@@ -33,11 +33,17 @@ export function IngestPanel({ d }: { d: Diagnostics }) {
   );
 }
 
-/** What the engine thread waits, in words (DESIGN: nothing may make it wait longer than a commit). */
+/** Milliseconds below one with two decimals (an andon evaluation takes a fraction of one), else as ms() does. */
+function fineMs(value: number): string {
+  return value < 1 ? value.toFixed(2) : ms(Math.round(value * 10) / 10);
+}
+
+/** What the engine thread waits, in words (DESIGN: nothing may make it wait longer than a commit), and what the andon costs it. */
 export function EnginePanel({ d }: { d: Diagnostics }) {
   const { t } = useI18n();
   const { engine } = d;
   const inFlight = engine.readsInFlight.reduce((a, b) => a + b, 0);
+  const { andon } = engine;
   return (
     <div className="panel" data-testid="diag-engine">
       <h2>{t('diag.engine')}</h2>
@@ -53,6 +59,12 @@ export function EnginePanel({ d }: { d: Diagnostics }) {
         <dt>{t('diag.readsInFlight')}</dt>
         <dd data-testid="diag-reads">
           {t('diag.readsText', { total: formatCount(inFlight), workers: formatCount(engine.readsInFlight.length), each: engine.readsInFlight.join(' · ') || '—' })}
+        </dd>
+        <dt>{t('diag.andonCost')}</dt>
+        <dd data-testid="diag-andon-cost">
+          {andon.evaluations === 0
+            ? t('diag.notMeasured')
+            : t('diag.andonCostText', { count: formatCount(andon.evaluations), mean: fineMs(andon.totalMs / andon.evaluations), max: fineMs(andon.maxMs) })}
         </dd>
       </dl>
     </div>
