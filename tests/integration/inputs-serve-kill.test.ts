@@ -2,15 +2,13 @@
 // publishing DDATA at QoS 1 through mosquitto (persistence on) while serve is killed with SIGKILL again and
 // again. Every sample the broker had acknowledged ends up as exactly its units, once: the unit of counter
 // value k at the ts of the sample that counted it, no unit twice, no gap.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import sparkplugPayload from 'sparkplug-payload';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { startServe, type Served } from '../helpers/serve.ts';
+import { requireBinary } from '../helpers/brokers.ts';
+import { PlantUnderKill } from '../helpers/serve.ts';
+import { createRng } from '../../main/core/simulator/prng.ts';
 
 const spb = sparkplugPayload.get('spBv1.0')!;
 const enc = (p: unknown) => Buffer.from(spb.encodePayload(p as never));
@@ -31,41 +29,19 @@ const config = {
   ],
 };
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.skipIf(!requireBinary('mosquitto'))('serve with a Sparkplug input under kill -9', () => {
-  let broker: Awaited<ReturnType<typeof startMosquitto>>;
-  let served: Served | undefined;
-  const dir = tempDir('serve-spb-kill');
-  const cfgFile = path.join(dir, 'plant.json');
-  const dbFile = path.join(dir, 'plant.sqlite');
-  const start = () => startServe(['--config', cfgFile, '--db', dbFile, '--broker', broker.url]);
-
-  beforeAll(async () => {
-    writeFileSync(cfgFile, JSON.stringify(config));
-    broker = await startMosquitto({ persistence: true, extraConf: 'max_queued_messages 0' });
-  });
-  afterAll(async () => {
-    await served?.stop();
-    await broker?.stop();
-  });
+  const plant = new PlantUnderKill('serve-spb-kill', config);
+  const { dbFile } = plant;
+  beforeAll(plant.setUp);
+  afterAll(plant.tearDown);
 
   it('SIGKILL of serve at random during a QoS 1 DDATA stream loses no acknowledged sample and counts no unit twice', async () => {
-    const rand = prng(12);
-    served = await start();
+    const rand = createRng(12);
+    await plant.start();
     // The persistent session exists before the edge node is born: nothing it publishes is missed.
     const deadline0 = Date.now() + 10_000;
-    while ((await (await fetch(served.url + 'api/health')).json()).broker !== 'connected' && Date.now() < deadline0) await new Promise((r) => setTimeout(r, 100));
-    const edge = await mqtt.connectAsync(broker.url, { clientId: 'edge-gw3', protocolVersion: 4 });
+    while ((await (await fetch(plant.served.url + 'api/health')).json()).broker !== 'connected' && Date.now() < deadline0) await new Promise((r) => setTimeout(r, 100));
+    const edge = await mqtt.connectAsync(plant.brokerUrl, { clientId: 'edge-gw3', protocolVersion: 4 });
     const N = 2000;
     const base = Date.now() - 60_000;
     const ts = (i: number) => base + 20 * i;
@@ -79,13 +55,7 @@ describe.skipIf(!requireBinary('mosquitto'))('serve with a Sparkplug input under
         if (i % 25 === 0) await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    let killsMidStream = 0;
-    for (let k = 0; k < 6; k++) {
-      await new Promise((r) => setTimeout(r, 150 + rand() * 400));
-      if (acked < N) killsMidStream++;
-      await served.stop('SIGKILL');
-      served = await start();
-    }
+    const killsMidStream = await plant.killAndRestart(6, rand, () => acked < N);
     await publishing;
     expect(killsMidStream).toBe(6);
     await edge.endAsync();
@@ -99,9 +69,8 @@ describe.skipIf(!requireBinary('mosquitto'))('serve with a Sparkplug input under
     };
     const deadline = Date.now() + 30_000;
     while (count() < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    const diag = await (await fetch(served.url + 'api/live')).json();
-    await served.stop();
-    served = undefined;
+    const diag = await (await fetch(plant.served.url + 'api/live')).json();
+    await plant.stop();
     const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -2,25 +2,12 @@
 // SIGKILL at random during a long QoS 1 stream loses nothing acknowledged and stores nothing twice; ten
 // thousand random and hostile payloads and topics neither crash it nor stop it, and every one is counted.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { startServe, type Served } from '../helpers/serve.ts';
-
-/** Small seeded PRNG: a failing run can be repeated exactly. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { requireBinary } from '../helpers/brokers.ts';
+import { PlantUnderKill, type Served } from '../helpers/serve.ts';
+// Seeded randomness (the simulator's): a failing run can be repeated exactly.
+import { createRng } from '../../main/core/simulator/prng.ts';
 
 const config = {
   site: 'zigong',
@@ -35,26 +22,15 @@ async function counters(s: Served) {
 }
 
 describe.skipIf(!requireBinary('mosquitto'))('serve under kills and hostile input', () => {
-  let broker: Awaited<ReturnType<typeof startMosquitto>>;
-  let served: Served | undefined;
-  const dir = tempDir('serve-hostile');
-  const cfgFile = path.join(dir, 'plant.json');
-  const dbFile = path.join(dir, 'plant.sqlite');
-  const start = () => startServe(['--config', cfgFile, '--db', dbFile, '--broker', broker.url]);
-
-  beforeAll(async () => {
-    writeFileSync(cfgFile, JSON.stringify(config));
-    broker = await startMosquitto({ persistence: true, extraConf: 'max_queued_messages 0' });
-  });
-  afterAll(async () => {
-    await served?.stop();
-    await broker?.stop();
-  });
+  const plant = new PlantUnderKill('serve-hostile', config);
+  const { dbFile } = plant;
+  beforeAll(plant.setUp);
+  afterAll(plant.tearDown);
 
   it('SIGKILL of serve at random during a QoS 1 stream loses no acknowledged message and stores none twice', async () => {
-    const rand = prng(7);
-    served = await start();
-    const pub = await mqtt.connectAsync(broker.url, { clientId: 'hostile-stream', protocolVersion: 5 });
+    const rand = createRng(7);
+    await plant.start();
+    const pub = await mqtt.connectAsync(plant.brokerUrl, { clientId: 'hostile-stream', protocolVersion: 5 });
     const N = 3000;
     let acked = 0;
     const base = Date.now() - 60_000;
@@ -66,26 +42,19 @@ describe.skipIf(!requireBinary('mosquitto'))('serve under kills and hostile inpu
         if (i % 25 === 0) await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    let killsMidStream = 0;
-    for (let k = 0; k < 8; k++) {
-      await new Promise((r) => setTimeout(r, 150 + rand() * 400));
-      if (acked < N) killsMidStream++;
-      await served.stop('SIGKILL');
-      served = await start();
-    }
+    const killsMidStream = await plant.killAndRestart(8, rand, () => acked < N);
     await publishing;
     expect(killsMidStream).toBe(8);
     await pub.endAsync();
     const deadline = Date.now() + 30_000;
-    let c = await counters(served);
+    let c = await counters(plant.served);
     while (c.stored < N && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
-      c = await counters(served);
+      c = await counters(plant.served);
     }
     expect(acked).toBe(N);
     expect(c.stored).toBe(N);
-    await served.stop();
-    served = undefined;
+    await plant.stop();
     const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -97,9 +66,9 @@ describe.skipIf(!requireBinary('mosquitto'))('serve under kills and hostile inpu
   }, 120_000);
 
   it('ten thousand random and hostile messages are all counted, and the valid telemetry between them all stored', async () => {
-    served = await start();
+    const served = await plant.start();
     const before = await counters(served);
-    const rand = prng(42);
+    const rand = createRng(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const randomBytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
     const hostilePayloads: (() => Buffer | string)[] = [
@@ -131,7 +100,7 @@ describe.skipIf(!requireBinary('mosquitto'))('serve under kills and hostile inpu
       'factory/zigong/cell-3/gr@de/cycle',
       'factory/zigong/\u202ecell/grade/cycle',
     ];
-    const pub = await mqtt.connectAsync(broker.url, { clientId: 'hostile-fuzz', protocolVersion: 5 });
+    const pub = await mqtt.connectAsync(plant.brokerUrl, { clientId: 'hostile-fuzz', protocolVersion: 5 });
     const HOSTILE = 10_000;
     let valid = 0;
     // A good payload on the topic of a station the configuration does not list is kept (CONTRACT §1.4).
