@@ -8,13 +8,14 @@
 // (the simulator keeps to the calendar: nothing on the holiday).
 //
 // SCREENSHOTS=docs writes the README's screenshots to docs/ (1440×900); otherwise they go to artifacts/.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { startServe, type Served } from '../helpers/serve.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
+import { scrollUnderHeader, switchTo } from '../helpers/page.ts';
 import { ROUND_THE_CLOCK_INPUT } from '../fixtures/round-the-clock.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
 
@@ -42,20 +43,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   expect(await served?.stop()).toBe(0);
 });
-
-/** Scrolls the page so the element sits just under the sticky header (which keeps the DEMO marker in view). */
-async function scrollUnderHeader(page: Page, testId: string) {
-  await page.evaluate((id) => {
-    const header = document.querySelector('header')!.getBoundingClientRect().height;
-    const top = document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect().top;
-    window.scrollTo(0, window.scrollY + top - header - 12);
-  }, testId);
-}
-
-async function switchTo(page: Page, lang: 'en' | 'zh-CN') {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
 
 test('the DEMO marker stays on the Overview, History and Diagnostics, in both languages', async ({ page }) => {
   await page.goto(served.url + '#/overview');

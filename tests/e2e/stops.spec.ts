@@ -15,8 +15,10 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { startServe, type Served } from '../helpers/serve.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
+import { scrollUnderHeader, switchTo } from '../helpers/page.ts';
 import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { untilConnected } from '../fixtures/known-day.ts';
+import { createRng } from '../../main/core/simulator/prng.ts';
 
 const missing = chromiumMissing() ?? (requireBinary('mosquitto') ? null : 'mosquitto not found');
 test.skip(missing !== null, missing ?? '');
@@ -71,23 +73,12 @@ const STANDSTILLS = [
 ];
 const CODED_COMMENT = 'Cell cart empty, waited for the forklift';
 
-/** A small deterministic generator, so the day (and the screenshots) are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Msg = { station: string; event: 'cycle' | 'state'; body: Record<string, unknown> };
 
 /** The Day shift at a 30 s target: mostly on target, some slow cycles and small stops, rejects with reasons. */
 function shiftMessages(): Msg[] {
-  const rnd = mulberry32(20261124);
+  // Seeded, so the day (and the screenshots) are the same on every run.
+  const rnd = createRng(20261124);
   const msgs: Msg[] = [];
   for (const station of ['load', 'weld', 'test']) msgs.push({ station, event: 'state', body: { ts: at('07:55:00'), state: 'running' } });
   for (const d of DOWNS) {
@@ -163,21 +154,6 @@ async function openShift(page: Page) {
   await expect(page.getByTestId('history-status')).toHaveAttribute('data-status', 'complete');
   await expect(line.getByTestId('stop-row')).toHaveCount(DOWNS.length + STANDSTILLS.length);
   return line;
-}
-
-/** Scrolls the element to just under whatever stays on top of the page (the sticky header and its banners). */
-async function scrollUnderHeader(page: Page, testId: string) {
-  await page.evaluate((id) => {
-    const covering = [...document.querySelectorAll('body *')].filter((el) => ['sticky', 'fixed'].includes(getComputedStyle(el).position) && el.getBoundingClientRect().top <= 1);
-    const header = Math.max(0, ...covering.map((el) => el.getBoundingClientRect().bottom));
-    const top = document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect().top;
-    window.scrollTo(0, window.scrollY + top - header - 12);
-  }, testId);
-}
-
-async function switchTo(page: Page, lang: 'en' | 'zh-CN') {
-  if ((await page.locator('html').getAttribute('lang')) !== lang) await page.getByTestId('lang-switch').click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
 const csvRow = (csv: string, prefix: string) => csv.split('\r\n').find((l) => l.startsWith(prefix));
