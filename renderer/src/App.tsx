@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { LiveSnapshot } from '../../shared/api.ts';
+import { useEffect, useState } from 'react';
 import type { TaktboardClient } from './api/client.ts';
 import { ClientContext } from './clientContext.tsx';
 import { Header } from './components/Header.tsx';
@@ -61,24 +60,14 @@ function useRememberedLine(route: Route, feed: LiveFeed): string | null {
   return routed ?? last ?? orderLines(feed.snapshot?.lines ?? [])[0]?.id ?? null;
 }
 
-/**
- * Each configured line's configured stations, the same object until they change: the memoised Diagnostics
- * screen then re-renders on its own polls, not on every live push.
- */
-function useConfiguredStations(snapshot: LiveSnapshot | null): Record<string, string[]> {
-  const key = JSON.stringify(snapshot?.lines.filter((l) => l.configured).map((l) => [l.id, l.stations.filter((s) => s.configured).map((s) => s.id)]) ?? []);
-  return useMemo(() => Object.fromEntries(JSON.parse(key) as [string, string[]][]), [key]);
-}
-
 function Screen({ route, feed, lineId, client, timezone }: { route: Route; feed: LiveFeed; lineId: string | null; client: TaktboardClient; timezone: string }) {
-  const configuredStations = useConfiguredStations(feed.snapshot);
   switch (route.screen) {
     case 'line':
       return <LineScreen lineId={lineId} snapshot={feed.snapshot} />;
     case 'history':
       return <HistoryScreen />;
     case 'diagnostics':
-      return <DiagnosticsScreen timezone={timezone} configuredStations={configuredStations} canEditSettings={client.settings !== null} />;
+      return <DiagnosticsScreen timezone={timezone} />;
     case 'settings':
       // The same Settings everywhere: editable on the desktop and with a supervisor's token, read-only otherwise.
       return <SettingsScreen />;

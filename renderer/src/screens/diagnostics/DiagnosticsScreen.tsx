@@ -16,13 +16,10 @@ const SKEW_WARN_MS = 2_000;
 
 interface ScreenProps {
   timezone: string;
-  /** Each configured line's stations (from the live snapshot, kept stable between pushes): the "add to the configuration" JSON. */
-  configuredStations: Readonly<Record<string, readonly string[]>>;
-  canEditSettings: boolean;
 }
 
 /** Memoised: the live feed re-renders the app several times a second, this screen polls on its own. */
-export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone, configuredStations, canEditSettings }: ScreenProps) {
+export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone }: ScreenProps) {
   const { t } = useI18n();
   const client = useClient();
   const diag = usePolling(() => client.diagnostics({}), 'diagnostics', REFRESH_MS);
@@ -31,7 +28,7 @@ export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone, con
       <h1 className="screen-title">{t('diag.title')}</h1>
       {diag.error ? <LoadError message={diag.error} words={diag.errorWords} onRetry={diag.reload} /> : null}
       {diag.data ? (
-        <DiagnosticsBody d={diag.data} timezone={timezone} configuredStations={configuredStations} canEditSettings={canEditSettings} />
+        <DiagnosticsBody d={diag.data} timezone={timezone} />
       ) : diag.loading ? (
         <p className="placeholder">{t('app.loading')}</p>
       ) : null}
@@ -41,7 +38,7 @@ export const DiagnosticsScreen = memo(function DiagnosticsScreen({ timezone, con
 
 const BROKER_STATUS_TEXT: Record<BrokerStatus, MessageKey> = { connected: 'conn.connected', connecting: 'conn.connecting', offline: 'conn.offline' };
 
-function DiagnosticsBody({ d, timezone, configuredStations, canEditSettings }: { d: Diagnostics } & ScreenProps) {
+function DiagnosticsBody({ d, timezone }: { d: Diagnostics } & ScreenProps) {
   return (
     <div className="diag-grid">
       <BrokerPanel d={d} timezone={timezone} />
@@ -49,7 +46,7 @@ function DiagnosticsBody({ d, timezone, configuredStations, canEditSettings }: {
       <DatabasePanel d={d} timezone={timezone} />
       <IngestPanel d={d} />
       <EnginePanel d={d} />
-      <UnconfiguredPanel d={d} timezone={timezone} configuredStations={configuredStations} canEditSettings={canEditSettings} />
+      <UnconfiguredPanel d={d} timezone={timezone} />
       <ConfigVersionsPanel timezone={timezone} />
       <QuarantinePanel d={d} timezone={timezone} />
       <GapsPanel d={d} timezone={timezone} />

@@ -17,6 +17,8 @@ export function OverviewScreen({ snapshot }: { snapshot: LiveSnapshot | null }) 
   const lines = orderLines(snapshot.lines);
   return (
     <>
+      {/* The line cards are the page; the heading is for screen readers and the document outline. */}
+      <h1 className="sr-only">{t('overview.title')}</h1>
       <div className="overview-tools">
         <a className="button-link" href={routeHref({ screen: 'wall', params: DEFAULT_WALL })} data-testid="open-wall">
           {t('wall.open')}
