@@ -7,6 +7,7 @@ import { issueWords } from './validation.ts';
 import { english, fieldWords, type Words } from './words.ts';
 import {
   DATE_RE,
+  TLS_FILE_PURPOSES,
   type DesktopRequestArgs,
   type DesktopRequestName,
   type RequestArgs,
@@ -54,6 +55,10 @@ export const desktopRequestSchemas = {
   saveStopsCsv: z.strictObject({ date }),
   getSettings: none,
   saveSettings: z.strictObject({ configText: z.string().max(1_000_000), brokerPassword: z.string().max(1024).optional() }),
+  // Only what the file is for: the folder and the name are the dialog's, never the page's.
+  pickFile: z.strictObject({ purpose: z.enum(TLS_FILE_PURPOSES) }),
+  exportConfigFile: none,
+  importConfigFile: none,
 } satisfies { [N in DesktopRequestName]: z.ZodType<DesktopRequestArgs<N>> };
 
 /** A refusal's `error` is the English of its `words`. */

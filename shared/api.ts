@@ -146,8 +146,22 @@ export interface DesktopRequests {
   saveStopsCsv: { args: { date: string }; result: { savedTo: string | null } };
   getSettings: { args: Record<string, never>; result: DesktopSettings };
   saveSettings: { args: { configText: string; brokerPassword?: string }; result: SaveSettingsResult };
+  /** A TLS file of the broker (its CA, the client certificate or key) chosen in an open dialog: its path, or null when cancelled. */
+  pickFile: { args: { purpose: TlsFilePurpose }; result: { path: string } | null };
+  /** The running configuration, without its access tokens, written where a save dialog says; null when cancelled. */
+  exportConfigFile: { args: Record<string, never>; result: { savedTo: string | null } };
+  /** A configuration file chosen in an open dialog: its name and text, for the form to load; null when cancelled. */
+  importConfigFile: { args: Record<string, never>; result: { name: string; text: string } | null };
 }
-export const DESKTOP_REQUEST_NAMES = ['saveDailyCsv', 'saveStopsCsv', 'getSettings', 'saveSettings'] as const satisfies readonly (keyof DesktopRequests)[];
+export const DESKTOP_REQUEST_NAMES = [
+  'saveDailyCsv',
+  'saveStopsCsv',
+  'getSettings',
+  'saveSettings',
+  'pickFile',
+  'exportConfigFile',
+  'importConfigFile',
+] as const satisfies readonly (keyof DesktopRequests)[];
 export type DesktopRequestName = (typeof DESKTOP_REQUEST_NAMES)[number];
 export type DesktopRequestArgs<N extends DesktopRequestName> = DesktopRequests[N]['args'];
 export type DesktopRequestResult<N extends DesktopRequestName> = DesktopRequests[N]['result'];
@@ -164,6 +178,10 @@ export interface DesktopSettings {
 }
 
 export type SaveSettingsResult = { ok: true } | { ok: false; errors: string[] };
+
+/** The broker's TLS files (config broker.ca, broker.cert, broker.key). */
+export const TLS_FILE_PURPOSES = ['ca', 'cert', 'key'] as const;
+export type TlsFilePurpose = (typeof TLS_FILE_PURPOSES)[number];
 
 /** `window.taktboard` in the desktop window: the shared API plus the desktop-only requests. */
 export type DesktopApi = TaktboardApi & {

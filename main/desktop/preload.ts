@@ -64,6 +64,9 @@ const api = {
   saveStopsCsv: request('saveStopsCsv'),
   getSettings: request('getSettings'),
   saveSettings: request('saveSettings'),
+  pickFile: request('pickFile'),
+  exportConfigFile: request('exportConfigFile'),
+  importConfigFile: request('importConfigFile'),
   on(event, listener) {
     if (!Object.prototype.hasOwnProperty.call(listeners, event) || typeof listener !== 'function') {
       throw new TypeError(`taktboard.on: unknown event "${String(event)}" or listener not a function`);

@@ -1,9 +1,12 @@
-// The requests only the desktop window offers: saving the daily CSV through a save dialog, and reading
-// and saving the plant configuration (with the broker password kept apart, in the OS keychain).
+// The requests only the desktop window offers: saving the daily CSV through a save dialog, reading
+// and saving the plant configuration (with the broker password kept apart, in the OS keychain), choosing
+// the broker's TLS files, and exporting and importing the configuration as a file, each in a native dialog.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { configExportName, configExportText } from '../../shared/config-export.ts';
 import { DEMO_CONFIG_INPUT, parseConfig, type ConfigResult } from '../../shared/config.ts';
+import type { OpenKind, SaveKind } from './dialogs.ts';
 import { writeFileAtomic } from './files.ts';
 import type { DesktopPaths, RuntimeHost } from './host.ts';
 import { DesktopError, desktopCaller, type DesktopHandlers } from './ipc.ts';
@@ -26,9 +29,14 @@ export interface DesktopHandlerDeps {
   passwords: PasswordStore;
   host: Pick<RuntimeHost, 'core' | 'restart'>;
   /** Asks the user where to save (a native dialog); null when they cancel. */
-  chooseSavePath(defaultPath: string): Promise<string | null>;
+  chooseSavePath(defaultPath: string, kind: SaveKind): Promise<string | null>;
+  /** Asks the user for one existing file (a native dialog), opening at `defaultPath` if given; null when they cancel. */
+  chooseOpenPath(kind: OpenKind, defaultPath: string | undefined): Promise<string | null>;
   documentsDir: string;
 }
+
+/** The largest configuration file imported: what saveSettings takes. */
+export const MAX_CONFIG_FILE_BYTES = 1_000_000;
 
 export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
   return {
@@ -66,6 +74,44 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
       const { problems } = await deps.host.restart();
       return problems.length === 0 ? { ok: true } : { ok: false, errors: ['The configuration was saved but could not be started.', ...problems] };
     },
+
+    async pickFile({ purpose }) {
+      // The dialog opens where the running configuration's file is, if it names one by its full path.
+      const current = (await deps.host.core()).config.broker[purpose];
+      const chosen = await deps.chooseOpenPath(purpose, current && path.isAbsolute(current) ? current : undefined);
+      return chosen === null ? null : { path: chosen };
+    },
+
+    async exportConfigFile() {
+      const core = await deps.host.core();
+      // What the browser's export downloads: the running configuration without its access tokens.
+      const text = configExportText(core.config);
+      const { today } = await core.handlers.shiftCalendar({}, desktopCaller());
+      const target = await deps.chooseSavePath(path.join(deps.documentsDir, configExportName(core.config.site, today)), 'config');
+      if (target === null) return { savedTo: null };
+      try {
+        await writeFileAtomic(target, text);
+      } catch (err) {
+        throw new DesktopError(`could not write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      return { savedTo: target };
+    },
+
+    async importConfigFile() {
+      const chosen = await deps.chooseOpenPath('config', deps.documentsDir);
+      if (chosen === null) return null;
+      // The form checks what the text holds, as it does a file the browser reads; here only that it can be read.
+      let text: string;
+      try {
+        const { size } = await stat(chosen);
+        if (size > MAX_CONFIG_FILE_BYTES) throw new DesktopError(`${path.basename(chosen)} is larger than ${MAX_CONFIG_FILE_BYTES} bytes: not a configuration`);
+        text = await readFile(chosen, 'utf8');
+      } catch (err) {
+        if (err instanceof DesktopError) throw err;
+        throw new DesktopError(`could not read ${chosen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      return { name: path.basename(chosen), text };
+    },
   };
 }
 
@@ -73,7 +119,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
 async function saveCsv(deps: DesktopHandlerDeps, make: (core: Core) => Promise<{ fileName: string; csv: string }>): Promise<{ savedTo: string | null }> {
   const { fileName, csv } = await make(await deps.host.core());
   // basename: the suggested name is ours, but nothing outside the dialog may pick a folder.
-  const target = await deps.chooseSavePath(path.join(deps.documentsDir, path.basename(fileName)));
+  const target = await deps.chooseSavePath(path.join(deps.documentsDir, path.basename(fileName)), 'csv');
   if (target === null) return { savedTo: null };
   try {
     await writeFileAtomic(target, csv);

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session, type Session, type WebContents } from 'electron';
 import { logger } from '../core/log.ts';
+import { openDialogOptions, saveDialogOptions } from './dialogs.ts';
 import { createRuntimeHost, desktopPaths, type StartRuntime } from './host.ts';
 import { forwardEvents, registerIpc, sendEvent } from './ipc.ts';
 import { startNotifier } from './notifier.ts';
@@ -164,10 +165,15 @@ export async function runShell(opts: ShellOptions): Promise<Shell | null> {
       passwords,
       host,
       documentsDir: app.getPath('documents'),
-      async chooseSavePath(defaultPath) {
-        const options = { title: 'Save daily summary', defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] };
+      async chooseSavePath(defaultPath, kind) {
+        const options = saveDialogOptions(kind, defaultPath);
         const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
         return result.canceled || !result.filePath ? null : result.filePath;
+      },
+      async chooseOpenPath(kind, defaultPath) {
+        const options = openDialogOptions(kind, defaultPath);
+        const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return result.canceled || !result.filePaths[0] ? null : result.filePaths[0];
       },
     }),
   });

@@ -141,7 +141,8 @@ export const protocol = {
 };
 
 export const dialog = {
-  showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })),
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })),
+  showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePaths: [] as string[] })),
   showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })),
   showErrorBox: vi.fn(),
 };
@@ -172,6 +173,6 @@ export function resetElectron(): string {
   safeStorage.backend = 'gnome_libsecret';
   safeStorage.available = true;
   session.defaultSession.removeAllListeners();
-  for (const f of [protocol.registerSchemesAsPrivileged, protocol.handle, dialog.showSaveDialog, dialog.showMessageBox, dialog.showErrorBox, app.whenReady]) f.mockClear();
+  for (const f of [protocol.registerSchemesAsPrivileged, protocol.handle, dialog.showSaveDialog, dialog.showOpenDialog, dialog.showMessageBox, dialog.showErrorBox, app.whenReady]) f.mockClear();
   return userDataRoot;
 }

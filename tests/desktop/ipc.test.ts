@@ -34,6 +34,9 @@ function fakeDesktop(): DesktopHandlers {
     saveStopsCsv: vi.fn(async () => ({ savedTo: null })),
     getSettings: vi.fn(async () => ({ path: '/x/config.json', configText: '{}', passwordStored: false, passwordUnavailable: null })),
     saveSettings: vi.fn(async () => ({ ok: true as const })),
+    pickFile: vi.fn(async () => ({ path: '/etc/plant/ca.pem' })),
+    exportConfigFile: vi.fn(async () => ({ savedTo: null })),
+    importConfigFile: vi.fn(async () => null),
   };
 }
 
@@ -91,6 +94,10 @@ describe('registerIpc', () => {
     expect(await call('saveDailyCsv', ourEvent, { date: '2026-11-30' })).toEqual({ ok: true, value: { savedTo: null } });
     expect(desktop.saveDailyCsv).toHaveBeenCalledWith({ date: '2026-11-30' });
     expect(await call('saveSettings', ourEvent, { configText: '{}', brokerPassword: 'pw' })).toEqual({ ok: true, value: { ok: true } });
+    expect(await call('pickFile', ourEvent, { purpose: 'ca' })).toEqual({ ok: true, value: { path: '/etc/plant/ca.pem' } });
+    expect(desktop.pickFile).toHaveBeenCalledWith({ purpose: 'ca' });
+    expect(await call('exportConfigFile', ourEvent, {})).toEqual({ ok: true, value: { savedTo: null } });
+    expect(await call('importConfigFile', ourEvent)).toEqual({ ok: true, value: null });
   });
 
   describe('refuses a foreign sender and logs it', () => {
@@ -128,6 +135,10 @@ describe('registerIpc', () => {
       ['two arguments', 'live', [{}, {}], /one argument/],
       ['an extra key on a desktop request', 'saveSettings', [{ configText: '{}', path: '/etc/passwd' }], /path|unrecognized/i],
       ['a path as the CSV date', 'saveDailyCsv', [{ date: '2026-11-30/../../x' }], /date/],
+      ['a file purpose that is not a TLS file', 'pickFile', [{ purpose: 'config' }], /purpose/],
+      ['a folder for the file dialog', 'pickFile', [{ purpose: 'ca', defaultPath: '/etc' }], /defaultPath|unrecognized/i],
+      ['a path to export to', 'exportConfigFile', [{ path: '/etc/cron.d/x' }], /path|unrecognized/i],
+      ['a file to import', 'importConfigFile', [{ path: '/etc/shadow' }], /path|unrecognized/i],
     ];
     it.each(cases)('%s', async (_label, name, args, message) => {
       const reply = await call(name, ourEvent, ...args);
@@ -140,6 +151,7 @@ describe('registerIpc', () => {
       expect(Object.values(core.handlers).every((h) => h.mock.calls.length === 0)).toBe(true);
       expect(desktop.saveSettings).not.toHaveBeenCalled();
       expect(desktop.saveDailyCsv).not.toHaveBeenCalled();
+      for (const h of [desktop.pickFile, desktop.exportConfigFile, desktop.importConfigFile]) expect(h).not.toHaveBeenCalled();
       expect(logs.join('\n')).toMatch(/WARN .*bad arguments|WARN .*extra arguments/);
     });
   });

@@ -1,15 +1,16 @@
 // Desktop-only requests: the daily CSV through a save dialog, and Settings (config checked by the
-// one schema, written atomically, engine restarted; the password kept in the keychain).
+// one schema, written atomically, engine restarted; the password kept in the keychain); the broker's TLS
+// files chosen in an open dialog; the configuration exported and imported as a file.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_CONFIG_INPUT, parseConfig } from '../../shared/config.ts';
+import { DEMO_CONFIG_INPUT, parseConfig, type Config } from '../../shared/config.ts';
 import type { Core } from '../../main/core/core-types.ts';
 import { desktopPaths, type DesktopPaths, type Launch } from '../../main/desktop/host.ts';
 import type { DesktopHandlers } from '../../main/desktop/ipc.ts';
 import { createPasswordStore } from '../../main/desktop/secrets.ts';
-import { createDesktopHandlers } from '../../main/desktop/settings.ts';
+import { createDesktopHandlers, MAX_CONFIG_FILE_BYTES } from '../../main/desktop/settings.ts';
 import { resetElectron, safeStorage } from './fake-electron.ts';
 
 const validText = JSON.stringify({ ...DEMO_CONFIG_INPUT, broker: { url: 'mqtt://broker.plant:1883', clientId: 'desk-1' } }, null, 2);
@@ -18,8 +19,12 @@ let paths: DesktopPaths;
 let documents: string;
 let restart: ReturnType<typeof vi.fn<() => Promise<Launch>>>;
 let dailyCsv: ReturnType<typeof vi.fn>;
-let chooseSavePath: ReturnType<typeof vi.fn<(p: string) => Promise<string | null>>>;
+let chooseSavePath: ReturnType<typeof vi.fn<(p: string, kind: string) => Promise<string | null>>>;
+let chooseOpenPath: ReturnType<typeof vi.fn<(kind: string, p: string | undefined) => Promise<string | null>>>;
+let running: Config;
 let handlers: DesktopHandlers;
+
+const SUPERVISOR_HASH = 'a'.repeat(64);
 
 beforeEach(() => {
   resetElectron();
@@ -31,12 +36,28 @@ beforeEach(() => {
   restart = vi.fn(async () => ({ runtime: {} as Launch['runtime'], problems: [] }));
   dailyCsv = vi.fn(async () => ({ fileName: 'taktboard-daily-2026-11-30.csv', csv: '\uFEFFdate,shift\r\n2026-11-30,A\r\n' }));
   chooseSavePath = vi.fn(async () => null);
-  const core = { handlers: { dailyCsv } } as unknown as Core;
+  chooseOpenPath = vi.fn(async () => null);
+  const parsed = parseConfig({
+    ...DEMO_CONFIG_INPUT,
+    site: 'zigong',
+    broker: { url: 'mqtts://broker.plant:8883', ca: '/etc/plant/tls/ca.pem', cert: 'client.crt' },
+    access: { tokens: [{ name: 'integrator', role: 'supervisor', sha256: SUPERVISOR_HASH }] },
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  running = parsed.config;
+  const shiftCalendar = vi.fn(async () => ({ today: '2026-11-30' }));
+  const core = {
+    get config() {
+      return running;
+    },
+    handlers: { dailyCsv, shiftCalendar },
+  } as unknown as Core;
   handlers = createDesktopHandlers({
     paths,
     passwords: createPasswordStore(paths.password, safeStorage, 'linux'),
     host: { core: async () => core, restart },
     chooseSavePath,
+    chooseOpenPath,
     documentsDir: documents,
   });
 });
@@ -109,7 +130,7 @@ describe('saveDailyCsv', () => {
     expect(await handlers.saveDailyCsv({ date: '2026-11-30' })).toEqual({ savedTo: null });
     // The desktop window acts as supervisor for the person at the plant PC.
     expect(dailyCsv).toHaveBeenCalledWith({ date: '2026-11-30' }, expect.objectContaining({ role: 'supervisor', who: expect.stringMatching(/^desktop:/) }));
-    expect(chooseSavePath).toHaveBeenCalledWith(path.join(documents, 'taktboard-daily-2026-11-30.csv'));
+    expect(chooseSavePath).toHaveBeenCalledWith(path.join(documents, 'taktboard-daily-2026-11-30.csv'), 'csv');
   });
 
   it('writes the core’s exact bytes where the user chose', async () => {
@@ -122,11 +143,72 @@ describe('saveDailyCsv', () => {
   it('suggests only a file name, never a folder from elsewhere', async () => {
     dailyCsv.mockResolvedValueOnce({ fileName: '../../../etc/cron.d/x.csv', csv: '' });
     await handlers.saveDailyCsv({ date: '2026-11-30' });
-    expect(chooseSavePath).toHaveBeenLastCalledWith(path.join(documents, 'x.csv'));
+    expect(chooseSavePath).toHaveBeenLastCalledWith(path.join(documents, 'x.csv'), 'csv');
   });
 
   it('says in words when the chosen file cannot be written', async () => {
     chooseSavePath.mockResolvedValueOnce(path.join(documents, 'no-such-dir', 'x.csv'));
     await expect(handlers.saveDailyCsv({ date: '2026-11-30' })).rejects.toThrow(/could not write .*x\.csv: ENOENT/);
+  });
+});
+
+describe('pickFile', () => {
+  it('returns the path chosen for a TLS file, opening where the running one is', async () => {
+    chooseOpenPath.mockResolvedValueOnce('/home/me/certs/plant-ca.pem');
+    expect(await handlers.pickFile({ purpose: 'ca' })).toEqual({ path: '/home/me/certs/plant-ca.pem' });
+    expect(chooseOpenPath).toHaveBeenLastCalledWith('ca', '/etc/plant/tls/ca.pem');
+  });
+
+  it('opens without a folder when the running path is relative or not set, and returns null when cancelled', async () => {
+    expect(await handlers.pickFile({ purpose: 'cert' })).toBeNull();
+    expect(chooseOpenPath).toHaveBeenLastCalledWith('cert', undefined);
+    expect(await handlers.pickFile({ purpose: 'key' })).toBeNull();
+    expect(chooseOpenPath).toHaveBeenLastCalledWith('key', undefined);
+  });
+});
+
+describe('exportConfigFile', () => {
+  it('writes the running configuration without its access tokens where the user chose', async () => {
+    const target = path.join(documents, 'moved.json');
+    chooseSavePath.mockResolvedValueOnce(target);
+    expect(await handlers.exportConfigFile({})).toEqual({ savedTo: target });
+    expect(chooseSavePath).toHaveBeenLastCalledWith(path.join(documents, 'taktboard-config-zigong-2026-11-30.json'), 'config');
+    const text = readFileSync(target, 'utf8');
+    expect(text).not.toContain(SUPERVISOR_HASH);
+    const written = JSON.parse(text);
+    expect(written.access).toBeUndefined();
+    const { access: _, ...rest } = running;
+    expect(written).toEqual(JSON.parse(JSON.stringify(rest)));
+    // What it holds is a configuration the schema takes again.
+    expect(parseConfig(written).ok).toBe(true);
+  });
+
+  it('writes nothing when the dialog is cancelled, and says in words when the file cannot be written', async () => {
+    expect(await handlers.exportConfigFile({})).toEqual({ savedTo: null });
+    chooseSavePath.mockResolvedValueOnce(path.join(documents, 'no-such-dir', 'x.json'));
+    await expect(handlers.exportConfigFile({})).rejects.toThrow(/could not write .*x\.json: ENOENT/);
+  });
+});
+
+describe('importConfigFile', () => {
+  it('returns the chosen file’s name and text, as it is, for the form to load', async () => {
+    const file = path.join(documents, 'from-pc-2.json');
+    writeFileSync(file, '\uFEFF' + validText);
+    chooseOpenPath.mockResolvedValueOnce(file);
+    expect(await handlers.importConfigFile({})).toEqual({ name: 'from-pc-2.json', text: '\uFEFF' + validText });
+    expect(chooseOpenPath).toHaveBeenLastCalledWith('config', documents);
+    // Loading it into the form is the form's: nothing is written or restarted here.
+    expect(existsSync(paths.config)).toBe(false);
+    expect(restart).not.toHaveBeenCalled();
+  });
+
+  it('returns null when cancelled, and refuses a file too large to be a configuration or one it cannot read', async () => {
+    expect(await handlers.importConfigFile({})).toBeNull();
+    const big = path.join(documents, 'big.json');
+    writeFileSync(big, 'x'.repeat(MAX_CONFIG_FILE_BYTES + 1));
+    chooseOpenPath.mockResolvedValueOnce(big);
+    await expect(handlers.importConfigFile({})).rejects.toThrow(/big\.json is larger than 1000000 bytes/);
+    chooseOpenPath.mockResolvedValueOnce(path.join(documents, 'gone.json'));
+    await expect(handlers.importConfigFile({})).rejects.toThrow(/could not read .*gone\.json: ENOENT/);
   });
 });

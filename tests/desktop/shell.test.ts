@@ -1,6 +1,6 @@
 // The Electron shell wired to a fake Electron and a fake engine: single-instance lock (RELIABILITY
 // row 14), the window's options and guards, IPC from our window only, events, and a clean quit.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CONFIG_INPUT, type Config } from '../../shared/config.ts';
@@ -24,7 +24,7 @@ const startRuntime = vi.fn(async (opts: RuntimeOptions): Promise<Runtime> => {
   const core = {
     config: (opts.config ?? { site: 'demo' }) as Config,
     dbPath: opts.dbPath,
-    handlers: { live: vi.fn(async () => ({ ts: 42, demo: !opts.config })) },
+    handlers: { live: vi.fn(async () => ({ ts: 42, demo: !opts.config })), shiftCalendar: vi.fn(async () => ({ today: '2026-11-30' })) },
     subscribe(event: string, l: (p: unknown) => void) {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)!.add(l);
@@ -209,6 +209,40 @@ describe('engine and IPC', () => {
     const refused = await invoke('taktboard:live', { sender: other, senderFrame: { ...contents.mainFrame } }, {});
     expect(refused.ok).toBe(false);
     expect(logs.join('\n')).toMatch(/untrusted sender/);
+  });
+
+  it('asks for TLS files, the configuration to import and where to export it in native dialogs on our window', async () => {
+    app.setPath('userData', path.join(root, 'appData', 'Taktboard'));
+    mkdirSync(app.getPath('userData'), { recursive: true });
+    const tokens = [{ name: 'integrator', role: 'supervisor', sha256: 'b'.repeat(64) }];
+    writeFileSync(
+      path.join(app.getPath('userData'), 'config.json'),
+      JSON.stringify({ ...DEMO_CONFIG_INPUT, broker: { url: 'mqtts://broker.plant:8883', ca: '/etc/plant/ca.pem' }, access: { tokens } }),
+    );
+    await start();
+    const win = ourWindow();
+    const ours = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/me/new-ca.pem'] });
+    expect(await invoke('taktboard:pickFile', ours, { purpose: 'ca' })).toEqual({ ok: true, value: { path: '/home/me/new-ca.pem' } });
+    expect(dialog.showOpenDialog).toHaveBeenLastCalledWith(win, expect.objectContaining({ properties: ['openFile'], defaultPath: '/etc/plant/ca.pem', title: expect.stringMatching(/CA/) }));
+    // Cancelled: nothing chosen.
+    expect(await invoke('taktboard:pickFile', ours, { purpose: 'key' })).toEqual({ ok: true, value: null });
+
+    const exported = path.join(root, 'exported.json');
+    dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: exported });
+    expect(await invoke('taktboard:exportConfigFile', ours, {})).toEqual({ ok: true, value: { savedTo: exported } });
+    const [, saveOptions] = dialog.showSaveDialog.mock.calls.at(-1) as [unknown, { defaultPath: string; filters: { extensions: string[] }[] }];
+    expect(path.basename(saveOptions.defaultPath)).toBe('taktboard-config-chongqing-2026-11-30.json');
+    expect(saveOptions.filters[0].extensions).toEqual(['json']);
+    const written = JSON.parse(readFileSync(exported, 'utf8'));
+    expect(written).toMatchObject({ site: 'chongqing', broker: { ca: '/etc/plant/ca.pem' } });
+    expect(written.access).toBeUndefined();
+
+    dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [exported] });
+    const imported = await invoke('taktboard:importConfigFile', ours, {});
+    expect(imported).toEqual({ ok: true, value: { name: 'exported.json', text: readFileSync(exported, 'utf8') } });
+    expect(dialog.showOpenDialog).toHaveBeenLastCalledWith(win, expect.objectContaining({ title: 'Import configuration', defaultPath: app.getPath('documents') }));
   });
 
   it('pushes the engine’s events to the window', async () => {
