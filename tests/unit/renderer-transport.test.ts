@@ -116,3 +116,35 @@ describe('refusals reach the screens with their words', () => {
     expect(err).toMatchObject({ message: 'history: unknown shift "Z" (configured: A, B, ALL)', words });
   });
 });
+
+describe('the desktop client’s Settings', () => {
+  const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const bridge = (over: Partial<DesktopApi>) =>
+    ({ live: () => new Promise(() => {}), getSettings: async () => ({}), saveSettings: async () => ({ ok: true }), on: () => () => {}, ...over }) as unknown as DesktopApi;
+
+  it('chooses a TLS file, exports and imports the configuration through the preload’s dialogs', async () => {
+    const pickFile = vi.fn(async ({ purpose }: { purpose: string }) => (purpose === 'ca' ? { path: '/etc/plant/ca.pem' } : null));
+    const exportConfigFile = vi.fn(async () => ({ savedTo: '/home/me/plant.json' }));
+    const importConfigFile = vi.fn(async () => ({ name: 'plant.json', text: '{}' }));
+    const settings = createDesktopClient(bridge({ pickFile, exportConfigFile, importConfigFile } as Partial<DesktopApi>)).settings!;
+    expect(await settings.pickFile('ca')).toBe('/etc/plant/ca.pem');
+    expect(pickFile).toHaveBeenLastCalledWith({ purpose: 'ca' });
+    expect(await settings.pickFile('key')).toBeNull();
+    expect(await settings.exportConfigFile()).toEqual({ kind: 'saved', path: '/home/me/plant.json' });
+    exportConfigFile.mockResolvedValueOnce({ savedTo: null } as never);
+    expect(await settings.exportConfigFile()).toEqual({ kind: 'cancelled' });
+    expect(await settings.importConfigFile()).toEqual({ name: 'plant.json', text: '{}' });
+  });
+
+  it('a refused dialog request rejects with a RequestError carrying its words', async () => {
+    const words = { key: 'refusal.not_running' };
+    const settings = createDesktopClient(bridge({ exportConfigFile: () => Promise.reject({ message: 'exportConfigFile: not running', words }) } as Partial<DesktopApi>)).settings!;
+    const err = await rejection(settings.exportConfigFile());
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ message: 'exportConfigFile: not running', words });
+  });
+
+  it('is absent without the preload’s Settings requests (the screen then downloads and uses a file input)', () => {
+    expect(createDesktopClient(bridge({ getSettings: undefined } as unknown as Partial<DesktopApi>)).settings).toBeNull();
+  });
+});

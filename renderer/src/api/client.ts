@@ -10,6 +10,7 @@ import {
   type RequestName,
   type SaveSettingsResult,
   type TaktboardApi,
+  type TlsFilePurpose,
 } from '../../../shared/api.ts';
 import { createEventHub, type EventHub } from './eventHub.ts';
 import { exportUrl, healthUrl, tokenFromPage, type ExportKind } from './urls.ts';
@@ -25,6 +26,12 @@ export type ExportOutcome = { kind: 'saved'; path: string } | { kind: 'cancelled
 export interface SettingsApi {
   getSettings(): Promise<DesktopSettings>;
   saveSettings(args: DesktopRequestArgs<'saveSettings'>): Promise<SaveSettingsResult>;
+  /** The desktop's open dialog for a TLS file of the broker: the chosen path, or null when cancelled. */
+  pickFile(purpose: TlsFilePurpose): Promise<string | null>;
+  /** The running configuration (without access tokens) written where the save dialog says. */
+  exportConfigFile(): Promise<ExportOutcome>;
+  /** A configuration file chosen in the open dialog, its name and text; null when cancelled. */
+  importConfigFile(): Promise<{ name: string; text: string } | null>;
 }
 
 export type TaktboardClient = TaktboardApi & {
@@ -97,7 +104,16 @@ export function createDesktopClient(bridge: DesktopApi): TaktboardClient {
   seedLiveSnapshot(api, hub);
   const settings: SettingsApi | null =
     typeof desktop.getSettings === 'function' && typeof desktop.saveSettings === 'function'
-      ? { getSettings: () => desktop.getSettings({}), saveSettings: (args) => desktop.saveSettings(args) }
+      ? {
+          getSettings: () => desktop.getSettings({}),
+          saveSettings: (args) => desktop.saveSettings(args),
+          pickFile: async (purpose) => (await desktop.pickFile({ purpose }))?.path ?? null,
+          async exportConfigFile() {
+            const { savedTo } = await desktop.exportConfigFile({});
+            return savedTo === null ? { kind: 'cancelled' } : { kind: 'saved', path: savedTo };
+          },
+          importConfigFile: () => desktop.importConfigFile({}),
+        }
       : null;
   return {
     ...api,

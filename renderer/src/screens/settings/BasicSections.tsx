@@ -1,11 +1,11 @@
 // The smaller Settings sections: the plant, the broker, reasons, line feeds, access tokens, and this screen's
 // own language and theme.
 import { useId, useState } from 'react';
-import type { DesktopSettings } from '../../../../shared/api.ts';
-import { ROLE_ORDER } from '../../../../shared/api.ts';
+import type { DesktopSettings, TlsFilePurpose } from '../../../../shared/api.ts';
+import { ROLE_ORDER, TLS_FILE_PURPOSES } from '../../../../shared/api.ts';
 import { LANGUAGES, type Language } from '../../i18n.ts';
 import { useI18n } from '../../i18nContext.tsx';
-import { CheckField, Field, FieldErrors, GroupHead, RowTools, SelectField, secondsHint, useForm } from './fields.tsx';
+import { CheckField, Field, FieldErrors, GroupHead, RowTools, SelectField, secondsHint, setIn, useFieldText, useForm } from './fields.tsx';
 import { moveItem, removeAt, uniqueName } from './formModel.ts';
 import { THEMES, useTheme, type Theme } from './theme.ts';
 
@@ -69,14 +69,20 @@ export function PlantSection({ desktop, file }: { desktop: boolean; file: string
 
 export type BrokerTest = { kind: 'idle' } | { kind: 'testing' } | { kind: 'done'; ok: boolean; words: string } | { kind: 'failed'; message: string };
 
+/** The desktop's open dialog for a TLS file: the chosen path, or null when cancelled. */
+export type PickFile = (purpose: TlsFilePurpose) => Promise<string | null>;
+
 export function BrokerSection({
   desktop,
+  onPick,
   password,
   setPassword,
   test,
   onTest,
 }: {
   desktop: DesktopSettings | null;
+  /** Present in the desktop window only: a Choose… button beside each TLS file's path. */
+  onPick: PickFile | null;
   password: string;
   setPassword(p: string): void;
   test: BrokerTest;
@@ -135,11 +141,11 @@ export function BrokerSection({
         <Field at={['broker', 'sessionExpiryS']} kind="number" placeholder={secondsHint(form.broker.sessionExpiryS) ?? undefined} />
       </div>
       <GroupHead fieldKeyName="broker.tls">{!tls ? <span className="tag">{t('st.tlsUnused')}</span> : null}</GroupHead>
-      <p className="note">{t('st.noDialog')}</p>
+      <p className="note">{onPick ? t('st.tlsDialog') : desktop ? t('st.noDialog') : t('st.serverPaths')}</p>
       <div className="st-grid">
-        <Field at={['broker', 'ca']} kind="optional" mono wide />
-        <Field at={['broker', 'cert']} kind="optional" mono wide />
-        <Field at={['broker', 'key']} kind="optional" mono wide />
+        {TLS_FILE_PURPOSES.map((purpose) => (
+          <TlsFileField key={purpose} purpose={purpose} onPick={onPick} />
+        ))}
         <CheckField at={['broker', 'rejectUnauthorized']} />
       </div>
       <div className="st-test">
@@ -157,6 +163,54 @@ export function BrokerSection({
           </p>
         ) : null}
       </div>
+    </div>
+  );
+}
+
+/** A TLS file's path: typed, or in the desktop chosen in the open dialog (the field stays editable). */
+function TlsFileField({ purpose, onPick }: { purpose: TlsFilePurpose; onPick: PickFile | null }) {
+  const { update, readOnly } = useForm();
+  const { t } = useI18n();
+  const text = useFieldText();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!onPick) return <Field at={['broker', purpose]} kind="optional" mono wide />;
+  const choose = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const chosen = await onPick(purpose);
+      if (chosen !== null) update((f) => setIn(f, ['broker', purpose], chosen));
+    } catch (err) {
+      setError(t('st.tlsChooseFailed', { message: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="st-pick">
+      <Field
+        at={['broker', purpose]}
+        kind="optional"
+        mono
+        wide
+        action={
+          <button
+            type="button"
+            data-testid={`choose-broker.${purpose}`}
+            disabled={readOnly || busy}
+            aria-label={t('st.tlsChooseLabel', { field: text.label(`broker.${purpose}`) })}
+            onClick={() => void choose()}
+          >
+            {t('st.tlsChoose')}
+          </button>
+        }
+      />
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -17,6 +17,7 @@ import { AlertsSection } from './AlertsSection.tsx';
 import { AccessSection, BrokerSection, DisplaySection, FeedsSection, PlantSection, ReasonsSection, type BrokerTest, type NewToken } from './BasicSections.tsx';
 import { indexErrors, NO_ERRORS, sectionOf, type SectionId } from './errors.ts';
 import { FormContext, type SettingsCtx } from './fields.tsx';
+import { configExportName } from '../../../../shared/config-export.ts';
 import { canonical, exportConfig, formToConfig, importConfig, readForm, type FormModel } from './formModel.ts';
 import { InputsSection } from './InputsSection.tsx';
 import { LinesSection } from './LinesSection.tsx';
@@ -95,7 +96,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
   const [created, setCreated] = useState<NewToken>(null);
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ kind: 'import' | 'error'; text: string; ignored?: string[]; keptAccess?: boolean } | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'import' | 'exported' | 'error'; text: string; ignored?: string[]; keptAccess?: boolean } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
 
   const draft = useMemo(() => formToConfig(form), [form]);
@@ -233,31 +234,53 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
     }
   };
 
-  const onImport = async (file: File) => {
+  /** A configuration file's text (the browser's file input, or the desktop's open dialog) loaded into the form. */
+  const loadImported = (name: string, text: string) => {
     let value: unknown;
     try {
-      value = JSON.parse((await file.text()).replace(/^\uFEFF/, ''));
+      value = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
-      setNotice({ kind: 'error', text: t('st.importNotJson', { file: file.name, message: err instanceof Error ? err.message : String(err) }) });
+      setNotice({ kind: 'error', text: t('st.importNotJson', { file: name, message: err instanceof Error ? err.message : String(err) }) });
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      setNotice({ kind: 'error', text: t('st.importNotObject', { file: file.name }) });
+      setNotice({ kind: 'error', text: t('st.importNotObject', { file: name }) });
       return;
     }
     const r = importConfig(value, form);
     setForm(r.form);
     setSave({ kind: 'idle' });
-    setNotice({ kind: 'import', text: t('st.imported', { file: file.name }), ignored: r.ignored, keptAccess: r.keptAccess });
+    setNotice({ kind: 'import', text: t('st.imported', { file: name }), ignored: r.ignored, keptAccess: r.keptAccess });
   };
 
-  const onExport = () => {
+  const onImport = async (file: File) => loadImported(file.name, await file.text());
+
+  const onImportClick = async () => {
+    if (!client.settings) return fileRef.current?.click();
+    try {
+      const file = await client.settings.importConfigFile();
+      if (file) loadImported(file.name, file.text);
+    } catch (err) {
+      setNotice({ kind: 'error', text: t('st.importFailed', { message: err instanceof Error ? err.message : String(err) }) });
+    }
+  };
+
+  const onExport = async () => {
+    if (client.settings) {
+      // The desktop: a save dialog, and the same text written by the main process from the running configuration.
+      try {
+        const r = await client.settings.exportConfigFile();
+        if (r.kind === 'saved') setNotice({ kind: 'exported', text: t('st.exported', { path: r.path }) });
+      } catch (err) {
+        setNotice({ kind: 'error', text: t('st.exportFailed', { message: err instanceof Error ? err.message : String(err) }) });
+      }
+      return;
+    }
     const text = exportConfig(view.config);
-    const site = readForm(view.config).form.site || 'plant';
     const href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const a = document.createElement('a');
     a.href = href;
-    a.download = `taktboard-config-${site}-${today ?? 'today'}.json`;
+    a.download = configExportName(readForm(view.config).form.site, today);
     a.rel = 'noopener';
     document.body.append(a);
     a.click();
@@ -299,10 +322,10 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
             );
           })}
           <div className="st-file">
-            <button type="button" data-testid="settings-export" onClick={onExport}>
+            <button type="button" data-testid="settings-export" onClick={() => void onExport()}>
               {t('st.export')}
             </button>
-            <button type="button" data-testid="settings-import" disabled={!editable} onClick={() => fileRef.current?.click()}>
+            <button type="button" data-testid="settings-import" disabled={!editable} onClick={() => void onImportClick()}>
               {t('st.import')}
             </button>
             <input
@@ -357,7 +380,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
               ) : tab === 'inputs' ? (
                 <InputsSection hints={hints.data} />
               ) : tab === 'broker' ? (
-                <BrokerSection desktop={desktop} password={password} setPassword={setPassword} test={brokerTest} onTest={() => void onTest()} />
+                <BrokerSection desktop={desktop} onPick={client.settings?.pickFile ?? null} password={password} setPassword={setPassword} test={brokerTest} onTest={() => void onTest()} />
               ) : tab === 'access' ? (
                 <AccessSection onCreate={(n, r) => void onCreateToken(n, r)} created={created} onDismiss={() => setCreated(null)} creating={creating} createError={createError} />
               ) : (

@@ -94,10 +94,12 @@ interface FieldProps {
   onChange?(value: string): void;
   wide?: boolean;
   testId?: string;
+  /** A button beside the input (the desktop's Choose… of a file); the input stays editable. */
+  action?: ReactNode;
 }
 
 /** One text-like input. Optional fields show '' for "not set"; emptying them unsets them. */
-export function Field({ at, kind = 'text', labelKey, bare, noHelp, placeholder, list, mono, errorPath, value, onChange, wide, testId }: FieldProps) {
+export function Field({ at, kind = 'text', labelKey, bare, noHelp, placeholder, list, mono, errorPath, value, onChange, wide, testId, action }: FieldProps) {
   const { form, update, readOnly } = useForm();
   const text = useFieldText();
   const id = useId();
@@ -115,7 +117,7 @@ export function Field({ at, kind = 'text', labelKey, bare, noHelp, placeholder, 
   const { errors } = useForm();
   const invalid = errors.at(path).length > 0;
   return (
-    <div className={`st-field${wide ? ' wide' : ''}${bare ? ' bare' : ''}`}>
+    <div className={`st-field${wide ? ' wide' : ''}${bare ? ' bare' : ''}${action ? ' with-action' : ''}`}>
       <label htmlFor={id} className={bare ? 'sr-only' : 'st-label'}>
         {text.label(key)}
       </label>
@@ -137,6 +139,7 @@ export function Field({ at, kind = 'text', labelKey, bare, noHelp, placeholder, 
         data-testid={testId ?? `field-${path}`}
         onChange={(e) => set(e.target.value)}
       />
+      {action}
       {help ? (
         <p className="st-help" id={helpId}>
           {help}

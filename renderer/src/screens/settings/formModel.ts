@@ -8,6 +8,7 @@
 // The renderer never bundles the schema library: only types come from shared/config.ts, and the defaults
 // below mirror the schema's (the same test checks them against `parseConfig`).
 import type { Config } from '../../../../shared/config.ts';
+import { configExportText } from '../../../../shared/config-export.ts';
 import { WEEKDAYS } from '../../../../shared/dates.ts';
 
 /** A number as typed in a field: '' is "not set" where the field is optional. */
@@ -577,12 +578,8 @@ export function importConfig(value: unknown, current: FormModel): Imported & { k
   return { form: { ...read.form, access: { tokens: current.access.tokens.map((t) => ({ ...t })) } }, ignored: read.ignored, keptAccess: true };
 }
 
-/** The running configuration as a file to keep or copy to another plant PC: no password is ever in it, and the access tokens (credentials of this plant) are left out. */
-export function exportConfig(config: unknown): string {
-  const copy = { ...(config as Record<string, unknown>) };
-  delete copy.access;
-  return JSON.stringify(copy, null, 2) + '\n';
-}
+/** The running configuration as a file to keep or copy to another plant PC (the desktop's export writes the same): no password is ever in it, and the access tokens (credentials of this plant) are left out. */
+export const exportConfig: (config: unknown) => string = configExportText;
 
 /** JSON with keys sorted: two drafts are the same configuration when these are equal. */
 export function canonical(value: unknown): string {
