@@ -569,14 +569,15 @@ export interface Diagnostics {
   /**
    * The engine thread's event-loop delay (what a commit or a read on it costs everything else), ms; and the
    * andon's evaluations since start (about one a second: the live snapshot, the causes, the store writes of
-   * what changed), their count and the time they took on the engine thread, in total and the slowest, ms.
+   * what changed), their count and the time they held the engine thread, in total and the slowest, ms; and
+   * the engine thread's CPU time in them (null where the runtime has no per-thread CPU clock).
    */
   engine: {
     loopDelayP99Ms: number | null;
     loopDelayMaxMs: number | null;
     worstLoopDelayMs: number;
     readsInFlight: number[];
-    andon: { evaluations: number; totalMs: number; maxMs: number };
+    andon: { evaluations: number; totalMs: number; maxMs: number; cpuMs: number | null };
   };
   db: {
     path: string;

@@ -169,10 +169,20 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 
   // The andon is evaluated from the live view about once a second, whatever the message rate. What each
   // evaluation takes on this thread (the snapshot, the causes, the store writes of what changed; a failed one
-  // too) is added up for Diagnostics: issue 11 wants it under 5 % of the engine's CPU at 10 000 msg/s.
-  const andonCost: Diagnostics['engine']['andon'] = { evaluations: 0, totalMs: 0, maxMs: 0 };
+  // too) is added up for Diagnostics: issue 11 wants it under 5 % of the engine's CPU at 10 000 msg/s. Wall
+  // time is what the thread was held; its CPU time (the thread's own, where the runtime can tell) is what
+  // compares with the process's CPU on a busy machine, where wall time also counts time without a core.
+  const andonCost = { evaluations: 0, totalMs: 0, maxMs: 0, cpuMs: 0 };
+  const threadCpuMs =
+    typeof process.threadCpuUsage === 'function'
+      ? () => {
+          const u = process.threadCpuUsage();
+          return (u.user + u.system) / 1000;
+        }
+      : null;
   const evaluateAndon = (): AndonChange[] => {
     const t0 = performance.now();
+    const c0 = threadCpuMs?.() ?? 0;
     try {
       return andon.evaluate(snapshot(), live.currentConfig(), Date.now());
     } finally {
@@ -180,6 +190,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       andonCost.evaluations++;
       andonCost.totalMs += ms;
       if (ms > andonCost.maxMs) andonCost.maxMs = ms;
+      if (threadCpuMs) andonCost.cpuMs += threadCpuMs() - c0;
     }
   };
   const andonTimer = setInterval(() => {
@@ -370,7 +381,12 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
           loopDelayMaxMs: lastWindow?.max ?? null,
           worstLoopDelayMs,
           readsInFlight: pool.load(),
-          andon: { evaluations: andonCost.evaluations, totalMs: Math.round(andonCost.totalMs * 1000) / 1000, maxMs: Math.round(andonCost.maxMs * 1000) / 1000 },
+          andon: {
+            evaluations: andonCost.evaluations,
+            totalMs: Math.round(andonCost.totalMs * 1000) / 1000,
+            maxMs: Math.round(andonCost.maxMs * 1000) / 1000,
+            cpuMs: threadCpuMs ? Math.round(andonCost.cpuMs * 1000) / 1000 : null,
+          },
         },
         db: store.care.info(),
       };

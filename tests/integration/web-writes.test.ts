@@ -156,6 +156,9 @@ describe.skipIf(!hasMosquitto)('writes, roles and tokens over HTTP', () => {
     expect(cost.totalMs).toBeGreaterThan(0);
     expect(cost.maxMs).toBeGreaterThanOrEqual(cost.totalMs / cost.evaluations - 0.001);
     expect(cost.maxMs).toBeLessThanOrEqual(cost.totalMs);
+    // The engine thread's CPU in them: at most their wall time (its clock ticks coarsely, so a few ms of slack).
+    expect(cost.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(cost.cpuMs).toBeLessThanOrEqual(cost.totalMs + 10 * cost.evaluations);
     expect((await post('ackAlert', { id: alert!.id })).status).toBe(401);
     expect((await post('ackAlert', { id: alert!.id }, 'view-secret')).status).toBe(403);
     expect((await post('ackAlert', { id: alert!.id }, 'op-secret')).status).toBe(200);
