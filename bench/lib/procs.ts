@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMosquitto as startBrokerProcess } from '../../tests/helpers/brokers.ts';
 
+// A process's VmRSS and CPU seconds: the test suite's readers.
+export { cpuSecondsOf, rssOf } from '../../tests/helpers/procfs.ts';
+
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /**
  * The checkout whose `bin/taktboard.mjs` is benchmarked: this one, or another (e.g. a copy with a proposed
@@ -234,21 +237,6 @@ export async function forkChild(file: string, args: string[], readyTimeoutMs = 2
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS). */
-export function rssOf(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : Number.NaN;
-}
-
-/** CPU time (user + system) of a process in seconds, from /proc/<pid>/stat. */
-export function cpuSecondsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[11] = utime, fields[12] = stime (after pid and comm were cut off), in clock ticks.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**

@@ -1,7 +1,8 @@
 // (8) Slow and stalled viewers (RELIABILITY row 34): `taktboard serve --demo` with a 16-line plant (live
 // snapshots ≈ 27 KB, pushed every 300 ms), 200 live viewers, 50 stalled ones (raw TCP sockets that complete
 // the WebSocket handshake and never read again) and 10 trickling ones (one read a second), for 10 minutes
-// (--quick: ~90 s). The measurement of tests/integration/web-viewers.test.ts, from outside only:
+// (--quick: ~90 s). The measurement of tests/integration/web-viewers.test.ts, with its harness
+// (tests/helpers/viewers.ts), from outside only:
 // - the live viewers' snapshot arrival times: the push interval they see;
 // - serve's VmRSS every second. On loopback the kernel takes ~4 MB per stalled connection (the send buffer
 //   autotunes to net.ipv4.tcp_wmem's max) before serve sees any backpressure, so the memory baseline is
@@ -11,35 +12,14 @@
 //   any moment; at the end the stalled ones read again and must get the latest snapshot within moments.
 import fs from 'node:fs';
 import path from 'node:path';
-import { rssOf, cpuSecondsOf, removeTempDir, sleep, startServe, tempDir, type Serve } from '../lib/procs.ts';
-import { liveViewer, serverConnections, stalledViewer, tcpRows, trickleViewer, type LiveViewer, type StalledViewer, type TrickleViewer } from '../lib/viewers.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { machineCpuSeconds, removeTempDir, startServe, tempDir, type Serve } from '../lib/procs.ts';
+import { PUSH_MS, RSS_RISE_BOUND, VIEWERS_PLANT, ViewerLoad } from '../../tests/helpers/viewers.ts';
 import { median, percentile, slope, sortedCopy } from '../lib/stats.ts';
 
-export const PUSH_MS = 300;
-/**
- * Allowed rise of serve's VmRSS from the baseline (every stalled connection's kernel queue full) to any
- * later sample. Dropping: ≤ 2 unflushed snapshots per stalled viewer, 50 × 2 × 27 KB ≈ 3 MB, plus the
- * engine's own GC sawtooth (a few MB). Queueing (~3.3 snapshots a second per stalled viewer kept in user
- * space) would add 50 × 3.3 × 27 KB ≈ 4.5 MB a second: > 100 MB within half a minute.
- */
-export const RSS_RISE_BOUND = 40 * 2 ** 20;
-const FILL_TIMEOUT_MS = 150_000;
+export { PUSH_MS, RSS_RISE_BOUND };
 /** Gaps of the first seconds (viewers still connecting, first snapshots) are left out. */
 const SETTLE_MS = 5_000;
-
-/** The plant of the viewers test: 16 lines of 5 stations, so a live snapshot is ≈ 27 KB. */
-const plant = {
-  site: 'viewers',
-  timezone: 'Europe/Berlin',
-  lines: Array.from({ length: 16 }, (_, i) => ({
-    id: `line-${i + 1}`,
-    name: `Montagelinie ${i + 1} · 装配线 ${i + 1}`,
-    targetTaktS: 20 + i,
-    outputStation: 'eol',
-    stations: ['load', 'press', 'weld', 'test', 'eol'],
-  })),
-  shifts: [{ name: 'All day', start: '00:00', end: '00:00' }],
-};
 
 export interface ViewersResult {
   viewers: { live: number; stalled: number; trickle: number };
@@ -47,6 +27,11 @@ export interface ViewersResult {
   snapshotBytes: number;
   kernelFullAfterS: number;
   serveCpuCores: number;
+  /** Cores over the run used by the bench process (all the viewers) and by everything else on the machine. */
+  benchCpuCores: number;
+  othersCpuCores: number;
+  /** The bench's own event-loop delay over the run: how late the viewers' arrival times can be taken. */
+  benchLoopDelay: { p99: number; max: number };
   rss: { start: number; baseline: number; peak: number; end: number; rise: number; endRise: number; slopeMiBPerMin: number };
   gaps: { n: number; p50: number; p95: number; p99: number; max: number };
   /** Pushes the live viewers missed (gaps rounded to push intervals, minus one, summed). */
@@ -62,85 +47,22 @@ export interface ViewersResult {
 export async function runViewers(opts: { runS: number; holdS: number; live: number; stalled: number; trickle: number; serve?: (a: { config: string; db: string }) => Promise<Serve>; stop?: (s: Serve) => Promise<void>; log: (s: string) => void }): Promise<ViewersResult> {
   const dir = tempDir('viewers');
   const cfg = path.join(dir, 'plant.json');
-  fs.writeFileSync(cfg, JSON.stringify(plant));
+  fs.writeFileSync(cfg, JSON.stringify(VIEWERS_PLANT));
   const db = path.join(dir, 'viewers.sqlite');
   const serve = opts.serve ? await opts.serve({ config: cfg, db }) : await startServe({ config: cfg, db, extraArgs: ['--demo', '--backfill', '30m'] });
-  const lives: LiveViewer[] = [];
-  const trickles: TrickleViewer[] = [];
-  let stalled: StalledViewer[] = [];
-  const retired: StalledViewer[] = [];
+  const load = new ViewerLoad();
   try {
-    const url = serve.url;
-    const pid = serve.pid;
-    const port = Number(new URL(url).port);
-    for (let i = 0; i < opts.live; i += 25) lives.push(...(await Promise.all(Array.from({ length: Math.min(25, opts.live - i) }, () => liveViewer(url)))));
-    stalled = await Promise.all(Array.from({ length: opts.stalled }, () => stalledViewer(url)));
-    trickles.push(...(await Promise.all(Array.from({ length: opts.trickle }, () => trickleViewer(url)))));
-    const t0 = performance.now();
-    const at = () => performance.now() - t0;
-    const snapshotBytes = JSON.stringify(await (await fetch(url + 'api/live')).json()).length;
-    opts.log(`  ${opts.live} live, ${opts.stalled} stalled, ${opts.trickle} trickling viewers attached; snapshot ${Math.round(snapshotBytes / 1024)} KB; RSS ${(rssOf(pid) / 2 ** 20).toFixed(1)} MiB`);
-
-    const samples: { t: number; rss: number }[] = [];
-    const cpu0 = cpuSecondsOf(pid);
-    let allFullAt: number | null = null;
-    let endAt = Number.POSITIVE_INFINITY;
-    let reconnects = 0;
-    let lastLog = 0;
-    // Past endAt, wait until the stalled ones of the moment have full kernel queues (those of a long run may
-    // have just been replaced), so that what they get when they read again can be judged.
-    const settled = () => stalled.length > 0 && stalled.every((s) => s.fullAt !== null && at() - s.fullAt >= 10_000);
-    while (at() < endAt || (!settled() && at() < endAt + FILL_TIMEOUT_MS)) {
-      await sleep(1000);
-      const t = at();
-      samples.push({ t, rss: rssOf(pid) });
-      const conns = serverConnections(pid, port);
-      for (const s of stalled) {
-        const c = conns.get(s.port);
-        if (!c) {
-          s.closedAt = t;
-          continue;
-        }
-        if (c.txQueue > 0 && c.txQueue <= s.lastTx) s.steady++;
-        else s.steady = 0;
-        s.lastTx = Math.max(s.lastTx, c.txQueue);
-        if (s.steady >= 3 && s.fullAt === null) s.fullAt = t - 3000;
-      }
-      const closed = stalled.filter((s) => s.closedAt !== null);
-      if (closed.length) {
-        for (const s of closed) s.socket.destroy();
-        retired.push(...closed);
-        stalled = stalled.filter((s) => s.closedAt === null);
-        if (t < endAt - 10_000) {
-          stalled.push(...(await Promise.all(closed.map(() => stalledViewer(url)))));
-          reconnects += closed.length;
-        }
-      }
-      if (allFullAt === null && stalled.every((s) => s.fullAt !== null)) {
-        allFullAt = t;
-        endAt = Math.max(t + opts.holdS * 1000, opts.runS * 1000);
-        opts.log(`  every stalled connection's kernel send queue full after ${Math.round(t / 1000)} s (RSS ${(samples[samples.length - 1].rss / 2 ** 20).toFixed(1)} MiB); holding until ${Math.round(endAt / 1000)} s`);
-      }
-      if (allFullAt === null && t > FILL_TIMEOUT_MS) throw new Error(`the stalled connections' kernel queues did not fill in ${FILL_TIMEOUT_MS / 1000} s`);
-      if (t - lastLog >= 30_000) {
-        lastLog = t;
-        const tx = stalled.map((s) => conns.get(s.port)?.txQueue ?? 0);
-        opts.log(`  ${Math.round(t / 1000)} s: serve RSS ${(samples[samples.length - 1].rss / 2 ** 20).toFixed(1)} MiB; stalled ${stalled.length} (full ${stalled.filter((s) => s.fullAt !== null).length}, kernel queue ≤ ${(Math.max(0, ...tx) / 2 ** 20).toFixed(2)} MiB), closed by serve ${retired.length}`);
-      }
-    }
-    const runMs = at();
-    const cpu = (cpuSecondsOf(pid) - cpu0) / (runMs / 1000);
-
-    // The stalled viewers read again: what the kernel holds, at most a couple of stale messages from serve's
-    // process, then the latest.
-    const conns = serverConnections(pid, port);
-    const clientRows = new Map(tcpRows().map((r) => [r.localPort, r]));
-    for (const s of stalled) {
-      s.heldBeforeResume = (conns.get(s.port)?.txQueue ?? 0) + (clientRows.get(s.port)?.rxQueue ?? 0) + s.socket.readableLength;
-      s.resumedAt = performance.now();
-      s.socket.resume();
-    }
-    await sleep(4000);
+    // The viewers live in this process: its own event-loop delay bounds how late their arrival times are taken.
+    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+    const cpu0 = { bench: process.cpuUsage(), machine: machineCpuSeconds().busy, at: performance.now() };
+    benchLoop.enable();
+    const { t0, runMs, allFullAt, snapshotBytes, samples, serveCpuCores, reconnects } = await load.run(serve.url, serve.pid, { ...opts, logEveryMs: 30_000 });
+    benchLoop.disable();
+    const secs = (performance.now() - cpu0.at) / 1000;
+    const benchCpu = process.cpuUsage(cpu0.bench);
+    const benchCpuCores = (benchCpu.user + benchCpu.system) / 1e6 / secs;
+    const othersCpuCores = Math.max(0, (machineCpuSeconds().busy - cpu0.machine) / secs - serveCpuCores - benchCpuCores);
+    const { lives, trickles, stalled, retired } = load;
 
     const gaps: number[] = [];
     let missed = 0;
@@ -154,7 +76,7 @@ export async function runViewers(opts: { runS: number; holdS: number; live: numb
     }
     const sorted = sortedCopy(gaps);
     const fewest = Math.min(...lives.map((v) => v.arrivals.filter((a) => a > t0 && a < t0 + runMs).length));
-    const full = allFullAt!;
+    const full = allFullAt;
     const baseline = median(samples.filter((s) => s.t >= full && s.t < full + 5000).map((s) => s.rss));
     const after = samples.filter((s) => s.t >= full + 5000);
     const peak = after.reduce((m, s) => Math.max(m, s.rss), baseline);
@@ -167,7 +89,10 @@ export async function runViewers(opts: { runS: number; holdS: number; live: numb
       runS: runMs / 1000,
       snapshotBytes,
       kernelFullAfterS: full / 1000,
-      serveCpuCores: cpu,
+      serveCpuCores,
+      benchCpuCores,
+      othersCpuCores,
+      benchLoopDelay: { p99: benchLoop.percentile(99) / 1e6, max: benchLoop.max / 1e6 },
       rss: {
         start: samples[0].rss,
         baseline,
@@ -194,9 +119,7 @@ export async function runViewers(opts: { runS: number; holdS: number; live: numb
       samples,
     };
   } finally {
-    for (const v of trickles) clearInterval(v.timer);
-    for (const v of [...lives, ...trickles]) v.ws.terminate();
-    for (const s of [...stalled, ...retired]) s.socket.destroy();
+    load.close();
     if (opts.stop) await opts.stop(serve);
     else {
       const code = await serve.stop();
