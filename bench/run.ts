@@ -4,8 +4,8 @@
 //
 //   npm run bench                       full run (~25 min on the 2-core machine, 10 of them the viewers phase)
 //   npm run bench -- --quick            ~6 min: fewer repetitions, shorter steps
-//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, external, latency, memory, history,
-//                                        versions, heavyreads, viewers, screens)
+//   npm run bench -- --only=ingest,latency   some phases (sqlite, ingest, external, sparkplug, andon, latency,
+//                                        memory, history, versions, heavyreads, viewers, screens, wall)
 //   npm run bench -- --profile          serve runs with --cpu-prof; top functions printed per phase
 //   npm run bench -- --fresh-day        regenerate the History day and the month even if bench/.cache has them
 //
@@ -19,7 +19,7 @@ import { setLogLevel } from '../main/core/log.ts';
 import { addDays, localDate } from '../shared/shifts.ts';
 import { SCHEMA_VERSION } from '../main/core/store/db.ts';
 import { LINES, RAW_SITE, SITE, TIMEZONE, writeConfig, type PlantOptions } from './lib/plant.ts';
-import { PRODUCT_ROOT, ROOT, forkChild, killAllSync, startMosquitto, startServe, sleep, stopProcess, tempDir, type Child, type Mosquitto, type Serve } from './lib/procs.ts';
+import { PRODUCT_ROOT, ROOT, forkChild, killAllSync, startMosquitto, startServe, sleep, tempDir, type Child, type Mosquitto, type Serve } from './lib/procs.ts';
 import { fmt, markdownTable, passes, pct, type Figure } from './lib/report.ts';
 import { median, spread, round } from './lib/stats.ts';
 import { newestProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
@@ -30,13 +30,14 @@ import { runSparkplug, sparkplugFigures, type SparkplugResult } from './phases/s
 import { runLatency, type LatencyResult } from './phases/latency.ts';
 import { runMemory, type MemoryResult } from './phases/memory.ts';
 import { runHistory, type HistoryResult } from './phases/history.ts';
-import { CHROMIUM, runScreens, type ScreensResult } from './phases/screens.ts';
+import { CHROMIUM, runScreens, runWall, startSimulator, WALL_LINES, wallFigures, widePlant, type ScreensResult, type WallResult } from './phases/screens.ts';
+import { andonFigures, runAndon, type AndonResult } from './phases/andon.ts';
 import { runVersions, VERSIONS, type VersionsResult } from './phases/versions.ts';
 import { runHeavyReads, type HeavyReadsResult } from './phases/heavy-reads.ts';
 import { PUSH_MS, RSS_RISE_BOUND, runViewers, type ViewersResult } from './phases/viewers.ts';
 import { MONTH_DAYS, MONTH_LINES, monthPlant, type DayInfo } from './lib/day.ts';
 
-const PHASES = ['sqlite', 'ingest', 'external', 'sparkplug', 'latency', 'memory', 'history', 'versions', 'heavyreads', 'viewers', 'screens'] as const;
+const PHASES = ['sqlite', 'ingest', 'external', 'sparkplug', 'andon', 'latency', 'memory', 'history', 'versions', 'heavyreads', 'viewers', 'screens', 'wall'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -65,6 +66,9 @@ const S = quick
       heavyreads: { rate: 10_000, rounds: 1, windows: 2, readers: 2 },
       viewers: { runS: 90, holdS: 30, live: 200, stalled: 50, trickle: 10 },
       screens: { loads: 2, windows: 2, windowMs: 3000 },
+      andon: { rate: 10_000, seconds: 20, warmupS: 5 },
+      // 3 × 5 s in both: the windows span a page turn (every 15 s).
+      wall: { windows: 3, windowMs: 5000 },
     }
   : {
       sqlite: { reps: 3, perTxRows: 20_000, batchRows: 200_000 },
@@ -79,6 +83,8 @@ const S = quick
       heavyreads: { rate: 10_000, rounds: 3, windows: 3, readers: 2 },
       viewers: { runS: 600, holdS: 30, live: 200, stalled: 50, trickle: 10 },
       screens: { loads: 5, windows: 3, windowMs: 5000 },
+      andon: { rate: 10_000, seconds: 60, warmupS: 5 },
+      wall: { windows: 3, windowMs: 5000 },
     };
 
 // The product's own logger in this process (SQLite baseline, day generation) stays quiet but for errors.
@@ -226,6 +232,8 @@ const results: {
   heavyreads?: (HeavyReadsResult & { month: DayInfo; reused: boolean; startMs: number }) | null;
   viewers?: ViewersResult | null;
   screens?: ScreensResult | null;
+  andon?: AndonResult | null;
+  wall?: WallResult | null;
 } = {};
 
 if (PRODUCT_ROOT !== ROOT) log(`benchmarking the product in ${PRODUCT_ROOT} (TAKTBOARD_BENCH_PRODUCT); in-process baselines use this checkout`);
@@ -235,7 +243,7 @@ results.sqlite = await phase('sqlite', async () => runSqlite(S.sqlite));
 
 let mq: Mosquitto | null = null;
 let pub: Child | null = null;
-const needBroker = ['ingest', 'latency', 'memory', 'history', 'screens'].some((p) => only.has(p as Phase));
+const needBroker = ['ingest', 'latency', 'memory', 'history', 'screens', 'wall'].some((p) => only.has(p as Phase));
 if (needBroker) {
   mq = await startMosquitto();
   pub = await forkChild('publisher.ts', [mq.url, `bench-pub-${process.pid}`]);
@@ -271,6 +279,8 @@ if (only.has('ingest') || only.has('latency')) {
 // queue every message published to the plant's topics; and nothing else is connected to it.
 // Issue 12: a Sparkplug DDATA stream (its own broker, serve and publisher: bench/phases/sparkplug.ts).
 if (only.has('sparkplug')) results.sparkplug = await phase('sparkplug', () => runSparkplug({ ...S.sparkplug, log }));
+// Issue 11: what evaluating the andon costs serve at 10 000 msg/s (its own broker, serve and publisher: bench/phases/andon.ts).
+if (only.has('andon')) results.andon = await phase('andon', () => runAndon({ ...S.andon, nodeArgs: profileArgs('andon'), log }));
 
 if (only.has('external')) {
   results.external = await phase('external', async () => {
@@ -414,34 +424,25 @@ if (only.has('viewers')) {
   );
 }
 
-if (only.has('screens')) {
-  results.screens = await phase('screens', async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
-    const serve = await newServe('screens', mq!);
-    const counter = storedCounter(serve.dbPath);
-    const config = path.join(work, 'screens', `taktboard-bench-screens.json`);
-    const { spawn } = await import('node:child_process');
-    // `taktboard simulate` publishes the 10 lines live, after 10 minutes of backfill for the sparklines.
-    const sim = spawn(process.execPath, [path.join(PRODUCT_ROOT, 'bin', 'taktboard.mjs'), 'simulate', '--broker', mq!.url, '--config', config, '--backfill', '10m', '--seed', '7'], {
-      cwd: PRODUCT_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let simOut = '';
-    sim.stderr!.on('data', (d) => (simOut = (simOut + d).slice(-5000)));
+/** serve fed by `taktboard simulate` with a plant of `lines` lines (screens, wall), for `fn` to look at in Chromium. */
+async function simulatedPlant<T>(tag: Phase, lines: number, fn: (url: string) => Promise<T>): Promise<T> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  const serve = await newServe(tag, mq!, lines === LINES ? {} : { plant: widePlant(lines) });
+  const counter = storedCounter(serve.dbPath);
+  try {
+    const sim = await startSimulator({ brokerUrl: mq!.url, config: path.join(work, tag, `taktboard-bench-${tag}.json`), lines, stored: counter.count });
     try {
-      const until = performance.now() + 60_000;
-      // Backfill stored (10 lines × 5 stations × ~600 s) and the live feed going.
-      while (performance.now() < until && counter.count() < LINES * 5 * 500) await sleep(200);
-      if (counter.count() < LINES * 5 * 500) throw new Error(`simulate did not fill the lines (stored ${counter.count()}):\n${simOut}`);
-      await sleep(2000);
-      return await runScreens(serve.url, { ...S.screens, lines: LINES, log });
+      return await fn(serve.url);
     } finally {
-      await stopProcess(sim, 'SIGTERM', 5000);
-      counter.close();
-      await stopServe(serve, 'screens');
+      await sim.stop();
     }
-  });
+  } finally {
+    counter.close();
+    await stopServe(serve, tag);
+  }
 }
+results.screens = await phase('screens', () => simulatedPlant('screens', LINES, (url) => runScreens(url, { ...S.screens, lines: LINES, log })));
+results.wall = await phase('wall', () => simulatedPlant('wall', WALL_LINES, (url) => runWall(url, { ...S.wall, lines: WALL_LINES, log })));
 
 await pub?.stop();
 await mq?.stop();
@@ -531,6 +532,7 @@ if (ing) {
 }
 if (results.external) figures.push(...externalFigures(results.external));
 if (results.sparkplug) figures.push(...sparkplugFigures(results.sparkplug));
+if (results.andon) figures.push(...andonFigures(results.andon));
 const lat = results.latency;
 if (lat) {
   for (const rate of Object.keys(lat.byRate).map(Number)) {
@@ -677,6 +679,7 @@ if (scr) {
     detail: `script ${median(scr.busy.map((b) => b.scriptPct)).toFixed(1)} %, layout ${median(scr.busy.map((b) => b.layoutPct)).toFixed(1)} %, style ${median(scr.busy.map((b) => b.stylePct)).toFixed(1)} %`,
   });
 }
+if (results.wall) figures.push(...wallFigures(results.wall));
 
 const hr = results.heavyreads;
 if (hr) {

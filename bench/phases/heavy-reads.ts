@@ -12,6 +12,7 @@
 // (partly before it) is left out, and each later one is read from the first diagnostics sample sent after
 // its end: only windows that lay entirely inside the segment count.
 import WebSocket from 'ws';
+import type { Diagnostics } from '../../shared/api.ts';
 import type { Child, Serve } from '../lib/procs.ts';
 import { cpuSecondsOf, machineCpuSeconds, sleep } from '../lib/procs.ts';
 import { median, percentile, sortedCopy } from '../lib/stats.ts';
@@ -21,14 +22,6 @@ const WINDOW_MS = 10_000;
 const READ_MARGIN_MS = 300;
 const DIAG_EVERY_MS = 1000;
 const LIVE_POLL_GAP_MS = 100;
-
-interface Diagnostics {
-  broker: { status: string };
-  ingest: { messages: number; ackLatencyMs: { p50: number; p99: number; max: number } | null };
-  engine: { loopDelayP99Ms: number | null; loopDelayMaxMs: number | null; worstLoopDelayMs: number; readsInFlight: number[] };
-  db: { lastQuickCheck: { ts: number; ok: boolean } | null; sizeBytes: number };
-  counters: { stored: number };
-}
 
 export interface SegmentResult {
   kind: 'idle' | 'reads';
@@ -76,7 +69,8 @@ export interface Summary {
   csvCount: number;
 }
 
-async function diagnostics(url: string): Promise<Diagnostics> {
+/** serve's `POST /api/rpc/diagnostics` (also the andon phase's). */
+export async function diagnostics(url: string): Promise<Diagnostics> {
   const r = await fetch(url + 'api/rpc/diagnostics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   if (!r.ok) throw new Error(`diagnostics: ${r.status} ${(await r.text()).slice(0, 200)}`);
   return (await r.json()) as Diagnostics;
