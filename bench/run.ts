@@ -751,7 +751,7 @@ if (vw) {
     shown: `+${mib(vw.rss.rise)} MiB (start ${mib(vw.rss.start)}, full ${mib(vw.rss.baseline)}, end ${mib(vw.rss.end)} MiB)`,
     goal: { op: '<', target: RSS_RISE_BOUND / 2 ** 20, unit: 'MiB' },
     ratio: `peak − full; end − full ${vw.rss.endRise >= 0 ? '+' : ''}${mib(vw.rss.endRise)} MiB; slope ${vw.rss.slopeMiBPerMin.toFixed(2)} MiB/min (queueing would add ~270 MiB/min)`,
-    detail: `kernel send queues of the stalled connections full after ${Math.round(vw.kernelFullAfterS)} s; serve CPU ${vw.serveCpuCores.toFixed(2)} cores; snapshot ${Math.round(vw.snapshotBytes / 1024)} KB`,
+    detail: `kernel send queues of the stalled connections full after ${Math.round(vw.kernelFullAfterS)} s; cores: serve ${vw.serveCpuCores.toFixed(2)}, the bench (all the viewers) ${vw.benchCpuCores.toFixed(2)}, everything else on the machine ${vw.othersCpuCores.toFixed(2)}; snapshot ${Math.round(vw.snapshotBytes / 1024)} KB`,
   });
   figures.push({
     id: 'viewers.push_gap_p99',
@@ -762,7 +762,7 @@ if (vw) {
     shown: `${Math.round(vw.gaps.p50)} / ${Math.round(vw.gaps.p95)} / ${Math.round(vw.gaps.p99)} ms`,
     goal: { op: '<', target: 1.5 * PUSH_MS, unit: 'ms (1.5 × 300 ms)' },
     ratio: `p99 ${(vw.gaps.p99 / PUSH_MS).toFixed(2)}× the ${PUSH_MS} ms interval; max ${Math.round(vw.gaps.max)} ms; ${vw.missedPushes} pushes missed of ${fmt(vw.gaps.n + vw.missedPushes)}`,
-    detail: `fewest snapshots to a live viewer ${vw.fewestSnapshots} of ~${vw.expectedSnapshots}; live viewers closed ${vw.liveClosed}`,
+    detail: `the viewers' process (the bench) event-loop delay p99 ${Math.round(vw.benchLoopDelay.p99)} ms, max ${Math.round(vw.benchLoopDelay.max)} ms: arrival times are taken that late at worst; fewest snapshots to a live viewer ${vw.fewestSnapshots} of ~${vw.expectedSnapshots}; live viewers closed ${vw.liveClosed}`,
   });
   figures.push({
     id: 'info.viewers_stalled',
