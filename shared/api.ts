@@ -10,6 +10,7 @@ import type { ShiftStatus } from './plan.ts';
 import type { Words } from './words.ts';
 import type { Forecast } from './forecast.ts';
 import type { InputsStatus } from './inputs-status.ts';
+import type { Config } from './config.ts';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -54,12 +55,23 @@ export interface ConfigView {
   demo: boolean;
 }
 
+/** One problem with a configuration: its field ('lines[0].targetTaktS'), the message and its words. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  words: Words;
+}
+
 export interface ConfigCheck {
   ok: boolean;
-  /** Every problem, naming its field: `lines[0].targetTaktS: …`. */
-  errors: { path: string; message: string }[];
-  /** What changes against the newest version, in words ('no change' when nothing does). */
+  /** Every problem, naming its field. */
+  errors: ConfigProblem[];
+  /** What changes against the newest version, in English ('no change' when nothing does): `summaryWords` joined by "; ". */
   summary: string;
+  /** The same, part by part, in words ('change.*'; empty when not ok). */
+  summaryWords: Words[];
+  /** The configuration as the engine reads it (the schema's defaults filled in); null when not ok. */
+  config: Config | null;
   /** Past production dates (with telemetry) whose figures a version from `effectiveFrom` would change; empty for today or later. */
   changedDates: string[];
   /** The broker settings differ from the running ones: the engine reconnects after saving. */
@@ -78,8 +90,9 @@ export interface AdoptionHint {
 }
 
 export type ApplyConfigResult =
-  | { ok: true; at: number; versionId: number | null; summary: string; effectiveFrom: string; reconnects: boolean }
-  | { ok: false; errors: string[] };
+  | { ok: true; at: number; versionId: number | null; summary: string; summaryWords: Words[]; effectiveFrom: string; reconnects: boolean }
+  /** `errors`: "path: message" each; `problems`: the same with words. */
+  | { ok: false; errors: string[]; problems: ConfigProblem[] };
 
 export const REQUEST_NAMES = [
   'live',
@@ -537,6 +550,8 @@ export interface ConfigVersionInfo {
   recordedAt: number;
   recordedBy: string;
   summary: string;
+  /** The summary part by part in words ('change.*'; a summary of an older build as 'text'). */
+  summaryWords: Words[];
 }
 
 export interface ConfigHistory {

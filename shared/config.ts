@@ -1,23 +1,30 @@
 // The plant configuration (CONTRACT §3): one schema, used by the CLI, the desktop Settings and tests.
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { NAME_RE, formatIssues } from './validation.ts';
+import { NAME_RE, issueProblems } from './validation.ts';
 import { WEEKDAYS, isRealDate, minutesOf } from './dates.ts';
 import { lossThresholdsOf } from './losses.ts';
 import { ROLE_ORDER } from './api.ts';
+import type { ConfigProblem } from './api.ts';
+import { configProblemWords, english, type WordKey, type WordParam } from './words.ts';
 
 export { WEEKDAYS, isRealDate, minutesOf, type Weekday } from './dates.ts';
 
+/** A rule's message: the English of its words (shared/words.ts 'config.*'), found again from it by `parseConfig`. */
+function say(key: WordKey & `config.${string}`, params?: Record<string, WordParam>): string {
+  return english(params ? { key, params } : { key });
+}
+
 const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
-const hhmm = z.string().regex(HHMM_RE, 'must be local time HH:MM (00:00–23:59)');
-const name = z.string().regex(NAME_RE, 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
+const hhmm = z.string().regex(HHMM_RE, say('config.hhmm'));
+const name = z.string().regex(NAME_RE, say('config.name'));
 
 const breakSchema = z.strictObject({ start: hhmm, end: hhmm });
 
-const weekday = z.enum(WEEKDAYS, { error: (i) => `unknown weekday ${JSON.stringify(i.input)} (use ${WEEKDAYS.join(', ')})` });
+const weekday = z.enum(WEEKDAYS, { error: (i) => say('config.weekday', { value: JSON.stringify(i.input) ?? String(i.input), weekdays: WEEKDAYS.join(', ') }) });
 
 /** A production date YYYY-MM-DD that exists on the calendar (no 2026-02-30). */
-export const productionDate = z.string().refine(isRealDate, { error: (i) => `${JSON.stringify(i.input)} is not a date YYYY-MM-DD that exists` });
+export const productionDate = z.string().refine(isRealDate, { error: (i) => say('config.date', { value: JSON.stringify(i.input) ?? String(i.input) }) });
 
 const shiftSchema = z.strictObject({
   name: z.string().min(1).max(32),
@@ -25,7 +32,7 @@ const shiftSchema = z.strictObject({
   end: hhmm,
   breaks: z.array(breakSchema).default([]),
   /** The weekdays the shift runs on (CONTRACT §2.2). */
-  days: z.array(weekday).min(1, 'must list at least one weekday (leave it out for every day)').default([...WEEKDAYS]),
+  days: z.array(weekday).min(1, say('config.no_days')).default([...WEEKDAYS]),
 });
 
 const calendarSchema = z.strictObject({
@@ -50,7 +57,7 @@ const lineSchema = z.strictObject({
 
 /** The plant's reasons for stops and rejects that operators pick from (free text is allowed too). */
 const reasonSchema = z.strictObject({
-  code: z.string().min(1).max(64).refine((c) => c.trim() === c, 'must not start or end with a space'),
+  code: z.string().min(1).max(64).refine((c) => c.trim() === c, say('config.spaces')),
   label: z.string().min(1).max(128),
   labelZh: z.string().min(1).max(128).optional(),
   kind: z.enum(['down', 'reject']),
@@ -76,8 +83,8 @@ const alertsSchema = z.strictObject({
   /** Seconds open after which the level rises to 1, 2, 3 (the first is 0: an alert opens at level 1). */
   escalateAfterS: z
     .array(z.number().min(0).max(7 * 86_400))
-    .length(3, 'must list three times, one per level (seconds open), e.g. [0, 600, 1800]')
-    .refine((a) => a[0] === 0 && a[0] <= a[1] && a[1] <= a[2], 'must start at 0 and not decrease')
+    .length(3, say('config.escalate_three'))
+    .refine((a) => a[0] === 0 && a[0] <= a[1] && a[1] <= a[2], say('config.escalate_order'))
     .default([0, 600, 1800]),
   /** A line whose seq gaps stop growing for this long has its telemetry_gap closed. */
   gapQuietS: z.number().positive().max(86_400).default(600),
@@ -97,7 +104,7 @@ const accessSchema = z.strictObject({
       z.strictObject({
         name: z.string().min(1).max(64),
         role: z.enum(ROLE_ORDER),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token (64 characters 0-9a-f)'),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, say('config.sha256')),
       }),
     )
     .max(200)
@@ -105,7 +112,7 @@ const accessSchema = z.strictObject({
 });
 
 const brokerSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s/]+/, 'must be mqtt://, mqtts://, ws:// or wss://host[:port]').default('mqtt://127.0.0.1:1883'),
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s/]+/, say('config.broker_url')).default('mqtt://127.0.0.1:1883'),
   clientId: z.string().min(1).max(64).optional(),
   username: z.string().max(256).default(''),
   /** File holding the password (never the password itself: the config file is not a secret store). */
@@ -137,12 +144,11 @@ const storageSchema = z.strictObject({
 // ---- inputs (issue 12): Sparkplug B and tag streams from PLC gateways, turned into cycle and state events ----
 
 /** Sparkplug group, edge node and device ids, Neuron node and group names: MQTT topic levels, no wildcards. */
-const inputLevel = z.string().min(1).max(128).regex(/^[^/+#]+$/, 'must be one topic level: no "/", "+" or "#"');
+const inputLevel = z.string().min(1).max(128).regex(/^[^/+#]+$/, say('config.topic_level'));
 /** A metric or tag name as the gateway publishes it (Sparkplug names may hold "/"). */
 const signalName = z.string().min(1).max(256);
-const inputStateSchema = z.enum(['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'], {
-  error: (i) => `${JSON.stringify(i.input)} is not a state (running, idle, starved, blocked, down, changeover, planned_stop)`,
-});
+const INPUT_STATES = ['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'] as const;
+const inputStateSchema = z.enum(INPUT_STATES, { error: (i) => say('config.not_a_state', { value: JSON.stringify(i.input) ?? String(i.input), states: INPUT_STATES.join(', ') }) });
 /** What a source's metrics or tags mean: counters become cycle events, the state value state events. */
 const inputSignalsSchema = z.strictObject({
   /** Counts finished units: an increase by k between two samples is k units, spread evenly between their timestamps. */
@@ -170,7 +176,7 @@ const sparkplugInputSchema = z.strictObject({
   id: name,
   kind: z.literal('sparkplug'),
   /** Subscribed as spBv1.0/{group}/#. */
-  groups: z.array(inputLevel.refine((g) => g !== 'STATE', '"STATE" is reserved by Sparkplug 3.0')).min(1).max(50),
+  groups: z.array(inputLevel.refine((g) => g !== 'STATE', say('config.state_reserved'))).min(1).max(50),
   /** Publish Sparkplug 3.0 STATE (spBv1.0/STATE/{primaryHostId}, retained, with a will) as the primary host application. */
   primaryHostId: inputLevel.optional(),
   /** A rebirth (NCMD Node Control/Rebirth) is requested at most this often per edge node. */
@@ -204,33 +210,33 @@ const inputsSchema = z
     const ids = new Set<string>();
     // One MQTT connection has one will: the primary host's STATE death.
     const hosts = inputs.filter((x) => x.kind === 'sparkplug' && x.primaryHostId !== undefined);
-    if (hosts.length > 1) ctx.addIssue({ code: 'custom', path: [inputs.indexOf(hosts[1]), 'primaryHostId'], message: 'only one input can be the primary host application (one will per connection)' });
+    if (hosts.length > 1) ctx.addIssue({ code: 'custom', path: [inputs.indexOf(hosts[1]), 'primaryHostId'], message: say('config.one_primary_host') });
     inputs.forEach((input, i) => {
-      if (ids.has(input.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate input id "${input.id}"` });
+      if (ids.has(input.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: say('config.duplicate_input', { id: input.id }) });
       ids.add(input.id);
       const where = new Map<string, number>();
       input.sources.forEach((s, j) => {
         const key = input.kind === 'sparkplug' ? `${s.group}\u0000${(s as { node: string }).node}\u0000${(s as { device?: string }).device ?? ''}` : `${s.node ?? '*'}\u0000${s.group ?? '*'}`;
-        if (where.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'sources', j], message: `maps the same source as sources[${where.get(key)}]` });
+        if (where.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'sources', j], message: say('config.same_source', { index: where.get(key)! }) });
         where.set(key, j);
         if (input.kind === 'sparkplug' && !input.groups.includes(s.group as string)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'group'], message: `"${s.group}" is not one of this input's groups` });
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'group'], message: say('config.not_a_group', { group: String(s.group) }) });
         }
         if (s.signals.partCounterCounts === 'good' && !s.signals.rejectCounter) {
-          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'partCounterCounts'], message: '"good" needs a rejectCounter' });
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'partCounterCounts'], message: say('config.good_needs_reject') });
         }
         if ((s.signals.stateValues || s.signals.reason) && !s.signals.state) {
-          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'state'], message: 'needed by stateValues and reason' });
+          ctx.addIssue({ code: 'custom', path: [i, 'sources', j, 'signals', 'state'], message: say('config.state_needed') });
         }
       });
       if (input.kind === 'tags') {
         const levels = input.topic.split('/');
         levels.forEach((l, k) => {
           const ok = l === '+' || l === '{node}' || l === '{group}' || (l === '#' && k === levels.length - 1) || !/[+#{}]/.test(l);
-          if (!ok) ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: `level ${k + 1} "${l}" must be a literal, "+", {node}, {group}, or a final "#"` });
+          if (!ok) ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: say('config.tag_level', { level: k + 1, value: l }) });
         });
         if (levels.filter((l) => l === '{node}').length > 1 || levels.filter((l) => l === '{group}').length > 1) {
-          ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: '{node} and {group} may each appear once' });
+          ctx.addIssue({ code: 'custom', path: [i, 'topic'], message: say('config.tag_once') });
         }
       }
     });
@@ -261,74 +267,74 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (!IANAZone.isValidZone(c.timezone)) {
-      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown IANA timezone "${c.timezone}"` });
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: say('config.timezone', { timezone: c.timezone }) });
     }
     const p = c.broker.topicPattern;
     const segs = p.split('/');
     for (const key of ['{site}', '{line}', '{station}', '{event}']) {
       if (segs.filter((s) => s === key).length !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: `must contain ${key} exactly once as a whole level` });
+        ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: say('config.pattern_once', { placeholder: key }) });
       }
     }
     if (segs.some((s) => s === '' || /[+#]/.test(s) || (s.includes('{') && !/^\{(site|line|station|event)\}$/.test(s)))) {
-      ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: 'levels must be non-empty literals or {site}/{line}/{station}/{event}, without + or #' });
+      ctx.addIssue({ code: 'custom', path: ['broker', 'topicPattern'], message: say('config.pattern_levels') });
     }
     const ids = new Set<string>();
     c.lines.forEach((l, i) => {
-      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id "${l.id}"` });
+      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: say('config.duplicate_line', { id: l.id }) });
       ids.add(l.id);
       if (new Set(l.stations).size !== l.stations.length) {
-        ctx.addIssue({ code: 'custom', path: ['lines', i, 'stations'], message: 'station ids must be unique' });
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'stations'], message: say('config.duplicate_stations') });
       }
       const { T, S, L } = lossThresholdsOf(l);
       // A target that is itself wrong is reported as such, not as a threshold below it.
-      if (T > 0 && !(T < S)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'smallStopAfterS'], message: `must be more than targetTaktS (${T} s)` });
-      else if (T > 0 && !(S < L)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'stopAfterS'], message: `must be more than smallStopAfterS (${S} s)` });
+      if (T > 0 && !(T < S)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'smallStopAfterS'], message: say('config.more_than_takt', { value: T }) });
+      else if (T > 0 && !(S < L)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'stopAfterS'], message: say('config.more_than_small_stop', { value: S }) });
       if (!l.stations.includes(l.outputStation)) {
-        ctx.addIssue({ code: 'custom', path: ['lines', i, 'outputStation'], message: `"${l.outputStation}" is not one of the line's stations` });
+        ctx.addIssue({ code: 'custom', path: ['lines', i, 'outputStation'], message: say('config.not_a_station', { station: l.outputStation }) });
       }
     });
     const shiftNames = new Set<string>();
     c.shifts.forEach((s, i) => {
       if (shiftNames.has(s.name) || s.name === 'ALL') {
-        ctx.addIssue({ code: 'custom', path: ['shifts', i, 'name'], message: s.name === 'ALL' ? '"ALL" is reserved for the day row' : `duplicate shift name "${s.name}"` });
+        ctx.addIssue({ code: 'custom', path: ['shifts', i, 'name'], message: s.name === 'ALL' ? say('config.all_reserved') : say('config.duplicate_shift', { name: s.name }) });
       }
       shiftNames.add(s.name);
-      if (new Set(s.days).size !== s.days.length) ctx.addIssue({ code: 'custom', path: ['shifts', i, 'days'], message: 'lists a weekday twice' });
+      if (new Set(s.days).size !== s.days.length) ctx.addIssue({ code: 'custom', path: ['shifts', i, 'days'], message: say('config.day_twice') });
       s.breaks.forEach((b, j) => {
         if (!breakInsideShift(s, b)) {
-          ctx.addIssue({ code: 'custom', path: ['shifts', i, 'breaks', j], message: `break ${b.start}–${b.end} is not inside shift ${s.start}–${s.end}` });
+          ctx.addIssue({ code: 'custom', path: ['shifts', i, 'breaks', j], message: say('config.break_outside', { start: b.start, end: b.end, shiftStart: s.start, shiftEnd: s.end }) });
         }
       });
     });
     const codes = new Set<string>();
     c.reasons.forEach((r, i) => {
       const key = `${r.kind}\u0000${r.code}`;
-      if (codes.has(key)) ctx.addIssue({ code: 'custom', path: ['reasons', i, 'code'], message: `"${r.code}" is listed twice as a ${r.kind} reason` });
+      if (codes.has(key)) ctx.addIssue({ code: 'custom', path: ['reasons', i, 'code'], message: say(r.kind === 'down' ? 'config.down_reason_twice' : 'config.reject_reason_twice', { code: r.code }) });
       codes.add(key);
     });
     for (const id of Object.keys(c.alerts.lines)) {
-      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'lines', id], message: `"${id}" is not a configured line` });
+      if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'lines', id], message: say('config.not_a_line', { line: id }) });
     }
     c.feeds.forEach((f, i) => {
-      if (!ids.has(f.from)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'from'], message: `"${f.from}" is not a configured line` });
-      if (!ids.has(f.to)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: `"${f.to}" is not a configured line` });
-      if (f.from === f.to) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: 'a line cannot feed itself' });
+      if (!ids.has(f.from)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'from'], message: say('config.not_a_line', { line: f.from }) });
+      if (!ids.has(f.to)) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: say('config.not_a_line', { line: f.to }) });
+      if (f.from === f.to) ctx.addIssue({ code: 'custom', path: ['feeds', i, 'to'], message: say('config.feeds_itself') });
     });
     const tokenNames = new Set<string>();
     c.access.tokens.forEach((t, i) => {
-      if (tokenNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['access', 'tokens', i, 'name'], message: `duplicate token name "${t.name}"` });
+      if (tokenNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['access', 'tokens', i, 'name'], message: say('config.duplicate_token', { name: t.name }) });
       tokenNames.add(t.name);
     });
     const holidays = new Set<string>();
     c.calendar.holidays.forEach((d, i) => {
-      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['calendar', 'holidays', i], message: `${d} is listed twice` });
+      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['calendar', 'holidays', i], message: say('config.listed_twice', { date: d }) });
       holidays.add(d);
     });
     const workdays = new Set<string>();
     c.calendar.workdays.forEach((w, i) => {
-      if (workdays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: `${w.date} is listed twice` });
-      if (holidays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: `${w.date} is also a holiday: a date is either a holiday or a make-up working day` });
+      if (workdays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: say('config.listed_twice', { date: w.date }) });
+      if (holidays.has(w.date)) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', i, 'date'], message: say('config.holiday_and_workday', { date: w.date }) });
       workdays.add(w.date);
     });
   });
@@ -352,12 +358,17 @@ function breakInsideShift(s: { start: string; end: string }, b: { start: string;
   return blen > 0 && bs + blen <= len;
 }
 
+/** A configuration, or why not: `errors` "path: message" each (the CLI, logs, the audit). */
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+/** parseConfig's: the errors also as `problems`, each with its field's path and its message's words (Settings). */
+export type ConfigParse = { ok: true; config: Config } | { ok: false; errors: string[]; problems: ConfigProblem[] };
 
 /** Checks an already-parsed JSON value; every error names the field it is about. */
-export function parseConfig(value: unknown): ConfigResult {
+export function parseConfig(value: unknown): ConfigParse {
   const r = configSchema.safeParse(value);
-  return r.success ? { ok: true, config: r.data } : { ok: false, errors: formatIssues(r.error) };
+  if (r.success) return { ok: true, config: r.data };
+  const problems = issueProblems(r.error, configProblemWords);
+  return { ok: false, errors: problems.map((p) => `${p.path}: ${p.message}`), problems };
 }
 
 /** The two lines of the contract: a 1 s battery-cell line and a 60 s vehicle-assembly line, three shifts. */

@@ -2,6 +2,7 @@
 // calendar across versions. Pure: the store keeps the versions, everything that computes a figure asks here.
 import { parseConfig, type Config, type LineConfig } from './config.ts';
 import { addDays, localDate, shiftInstancesOfDate, type ShiftInstance } from './shifts.ts';
+import { english, words, type Words } from './words.ts';
 
 export interface ConfigVersion {
   /** Ascending in the order the versions were recorded. */
@@ -66,14 +67,14 @@ export function configOfVersionText(text: string): Config {
   return r.config;
 }
 
-/** "targetTaktS of yibin-cell-1 1 → 0.9; line added: x; shifts changed", or "first version". */
-export function summarizeChange(prev: Config | null, next: Config): string {
-  if (prev === null) return `first version: ${next.lines.length} line(s), ${next.shifts.length} shift(s)`;
-  const out: string[] = [];
+/** What changed against `prev`, part by part ('change.*'): lines added and removed, each line's fields, the other sections. */
+export function changeWords(prev: Config | null, next: Config): Words[] {
+  if (prev === null) return [words('change.first', { lines: next.lines.length, shifts: next.shifts.length })];
+  const out: Words[] = [];
   const before = new Map(prev.lines.map((l) => [l.id, l]));
   const after = new Map(next.lines.map((l) => [l.id, l]));
-  for (const id of after.keys()) if (!before.has(id)) out.push(`line added: ${id}`);
-  for (const id of before.keys()) if (!after.has(id)) out.push(`line removed: ${id}`);
+  for (const id of after.keys()) if (!before.has(id)) out.push(words('change.line_added', { line: id }));
+  for (const id of before.keys()) if (!after.has(id)) out.push(words('change.line_removed', { line: id }));
   for (const [id, l] of after) {
     const p = before.get(id);
     if (!p) continue;
@@ -84,19 +85,36 @@ export function summarizeChange(prev: Config | null, next: Config): string {
       if (key === 'stations') {
         const added = l.stations.filter((s) => !p.stations.includes(s));
         const removed = p.stations.filter((s) => !l.stations.includes(s));
-        out.push(
-          [added.length ? `stations added to ${id}: ${added.join(', ')}` : '', removed.length ? `stations removed from ${id}: ${removed.join(', ')}` : '', !added.length && !removed.length ? `stations of ${id} reordered` : '']
-            .filter(Boolean)
-            .join('; '),
-        );
-      } else out.push(`${key} of ${id}: ${a ?? '—'} → ${b ?? '—'}`);
+        if (added.length) out.push(words('change.stations_added', { line: id, stations: added.join(', ') }));
+        if (removed.length) out.push(words('change.stations_removed', { line: id, stations: removed.join(', ') }));
+        if (!added.length && !removed.length) out.push(words('change.stations_reordered', { line: id }));
+      } else out.push(words('change.line_field', { field: key, line: id, from: a ?? '—', to: b ?? '—' }));
     }
   }
   const rest = Object.keys({ ...versionedPart(prev), ...versionedPart(next) }).filter((k) => k !== 'lines') as (keyof Config)[];
   for (const key of rest) {
-    if (JSON.stringify(sortKeys(prev[key])) !== JSON.stringify(sortKeys(next[key]))) out.push(`${key} changed`);
+    if (JSON.stringify(sortKeys(prev[key])) !== JSON.stringify(sortKeys(next[key]))) out.push(words('change.section', { section: key }));
   }
-  return out.length ? out.join('; ') : 'no change';
+  return out.length ? out : [words('change.none')];
+}
+
+/** The English of a change: its parts joined by "; " (a version's `summary`). */
+export function summaryOf(change: readonly Words[]): string {
+  return change.map(english).join('; ');
+}
+
+/** "targetTaktS of yibin-cell-1: 1 → 0.9; line added: x; shifts changed", or "first version: …", or "no change". */
+export function summarizeChange(prev: Config | null, next: Config): string {
+  return summaryOf(changeWords(prev, next));
+}
+
+/**
+ * The words of a recorded version's summary: its change against the version recorded before it (`prev`),
+ * when that gives the very summary stored; otherwise (a summary an older build wrote) the stored English as it is.
+ */
+export function recordedChangeWords(prev: Config | null, version: Pick<ConfigVersion, 'config' | 'summary'>): Words[] {
+  const change = changeWords(prev, version.config);
+  return summaryOf(change) === version.summary ? change : [words('text', { text: version.summary })];
 }
 
 // ---- the calendar across versions --------------------------------------------------------------------

@@ -114,6 +114,9 @@ export const ENGLISH = {
   'problem.too_small': 'Too small: expected {subject} to be {limit}',
   'problem.too_long': 'Too big: expected string to have {limit} characters',
   'problem.too_short': 'Too small: expected string to have {limit} characters',
+  'problem.too_many': 'Too big: expected array to have {limit} items',
+  'problem.too_few': 'Too small: expected array to have {limit} items',
+  'problem.bad_discriminator': 'Invalid discriminator value. Expected {values}',
   'problem.unknown_key': 'Unrecognized key: {keys}',
   'problem.unknown_keys': 'Unrecognized keys: {keys}',
   'problem.invalid': 'Invalid input',
@@ -143,6 +146,65 @@ export const ENGLISH = {
   'problem.cycle_time': 'a cycle time must be a number ≥ 0 and under a day, got {got}',
   'value.array': 'an array',
   'value.object': 'an object',
+
+  // ---- the configuration's own rules (shared/config.ts builds its messages from these): the problem of one
+  // field of a configuration (checkConfig, applyConfig). The schema library's messages are the 'problem.*'
+  // above. A value in quotes is the configuration's own ({id}, {line}); `{value}` is the input as JSON. Braces
+  // that are not parameters ({node}, {site}…) are the topic placeholders themselves, shown as they are.
+  'config.hhmm': 'must be local time HH:MM (00:00–23:59)',
+  'config.name': 'must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}',
+  'config.weekday': 'unknown weekday {value} (use {weekdays})',
+  'config.date': '{value} is not a date YYYY-MM-DD that exists',
+  'config.no_days': 'must list at least one weekday (leave it out for every day)',
+  'config.spaces': 'must not start or end with a space',
+  'config.escalate_three': 'must list three times, one per level (seconds open), e.g. [0, 600, 1800]',
+  'config.escalate_order': 'must start at 0 and not decrease',
+  'config.sha256': 'must be the hex SHA-256 of the token (64 characters 0-9a-f)',
+  'config.broker_url': 'must be mqtt://, mqtts://, ws:// or wss://host[:port]',
+  'config.topic_level': 'must be one topic level: no "/", "+" or "#"',
+  'config.not_a_state': '{value} is not a state ({states})',
+  'config.state_reserved': '"STATE" is reserved by Sparkplug 3.0',
+  'config.one_primary_host': 'only one input can be the primary host application (one will per connection)',
+  'config.duplicate_input': 'duplicate input id "{id}"',
+  'config.same_source': 'maps the same source as sources[{index}]',
+  'config.not_a_group': '"{group}" is not one of this input\'s groups',
+  'config.good_needs_reject': '"good" needs a rejectCounter',
+  'config.state_needed': 'needed by stateValues and reason',
+  'config.tag_level': 'level {level} "{value}" must be a literal, "+", {node}, {group}, or a final "#"',
+  'config.tag_once': '{node} and {group} may each appear once',
+  'config.timezone': 'unknown IANA timezone "{timezone}"',
+  'config.pattern_once': 'must contain {placeholder} exactly once as a whole level',
+  'config.pattern_levels': 'levels must be non-empty literals or {site}/{line}/{station}/{event}, without + or #',
+  'config.duplicate_line': 'duplicate line id "{id}"',
+  'config.duplicate_stations': 'station ids must be unique',
+  'config.more_than_takt': 'must be more than targetTaktS ({value} s)',
+  'config.more_than_small_stop': 'must be more than smallStopAfterS ({value} s)',
+  'config.not_a_station': '"{station}" is not one of the line\'s stations',
+  'config.all_reserved': '"ALL" is reserved for the day row',
+  'config.duplicate_shift': 'duplicate shift name "{name}"',
+  'config.day_twice': 'lists a weekday twice',
+  'config.break_outside': 'break {start}–{end} is not inside shift {shiftStart}–{shiftEnd}',
+  'config.down_reason_twice': '"{code}" is listed twice as a down reason',
+  'config.reject_reason_twice': '"{code}" is listed twice as a reject reason',
+  'config.not_a_line': '"{line}" is not a configured line',
+  'config.feeds_itself': 'a line cannot feed itself',
+  'config.duplicate_token': 'duplicate token name "{name}"',
+  'config.listed_twice': '{date} is listed twice',
+  'config.holiday_and_workday': '{date} is also a holiday: a date is either a holiday or a make-up working day',
+
+  // ---- what a configuration changes against the newest version (shared/versions.ts changeWords; its parts
+  // joined by "; " are the `summary` of a version). `{field}` is a line's field, `{section}` a top-level one,
+  // by their configuration names; `{from}` and `{to}` are values as JSON, '—' for none.
+  'change.none': 'no change',
+  'change.first': 'first version: {lines} line(s), {shifts} shift(s)',
+  'change.line_added': 'line added: {line}',
+  'change.line_removed': 'line removed: {line}',
+  'change.stations_added': 'stations added to {line}: {stations}',
+  'change.stations_removed': 'stations removed from {line}: {stations}',
+  'change.stations_reordered': 'stations of {line} reordered',
+  'change.line_field': '{field} of {line}: {from} → {to}',
+  'change.section': '{section} changed',
+  'change.connection_only': 'no change to the figures (connection settings only)',
 
   // ---- refusals: HTTP `{"error", "words"}`, IPC replies, request errors
   'refusal.cross_site': 'cross-site request refused',
@@ -322,6 +384,13 @@ const REASON_NESTED: Record<string, (s: string) => WordParam> = {
 /** A field's problem as words: a known message as its key, any other as 'text'. */
 export function problemWords(message: string): Words {
   return matchWords(message, PROBLEM_KEYS, PROBLEM_NESTED) ?? asText(message);
+}
+
+const CONFIG_KEYS = bySpecificity(WORD_KEYS.filter((k) => k.startsWith('config.')));
+
+/** A configuration field's problem as words: one of the configuration's own rules, else as `problemWords`. */
+export function configProblemWords(message: string): Words {
+  return matchWords(message, CONFIG_KEYS) ?? problemWords(message);
 }
 
 /** "field: problem" under `key` ('quarantine.field' or 'refusal.field'). */

@@ -7,8 +7,8 @@ import { parseConfig, type Config } from '../../shared/config.ts';
 import { lossThresholdsOf } from '../../shared/losses.ts';
 import { WRITE_ROLES, roleAtLeast, type Alert, type AndonAlert, type AndonChange, type ApiHandlers, type Caller, type ConnectionState, type Counters, type Diagnostics, type EventName, type Events, type ShiftRef, type TrendSeries, type UnconfiguredStation, type WriteResult } from '../../shared/api.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
-import { english, type Words } from '../../shared/words.ts';
-import { instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, sameVersion, shiftAt, summarizeChange, versionFor, type ConfigVersion } from '../../shared/versions.ts';
+import { english, words, type Words } from '../../shared/words.ts';
+import { changeWords, instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, recordedChangeWords, sameVersion, shiftAt, summaryOf, versionFor, type ConfigVersion } from '../../shared/versions.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
 import { listVersions, recordVersion, versionsStamp } from './store/versions.ts';
@@ -311,10 +311,11 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       const parsed = parseConfig(args.config);
       if (!parsed.ok) {
         recordAudit(store.db, { who: caller.who, role: caller.role, action: 'applyConfig', target: { effectiveFrom: args.effectiveFrom }, outcome: 'invalid', detail: parsed.errors.join('; ').slice(0, 400) }, Date.now());
-        return { ok: false, errors: parsed.errors };
+        return { ok: false, errors: parsed.errors, problems: parsed.problems };
       }
       const next = parsed.config;
-      const changesVersion = !sameVersion(next, newestVersion(versions).config);
+      const before = newestVersion(versions).config;
+      const changesVersion = !sameVersion(next, before);
       let recorded: ConfigVersion | null = null;
       const { at } = write('applyConfig', { effectiveFrom: args.effectiveFrom, version: changesVersion }, caller, (t) => {
         if (changesVersion) recorded = recordVersion(store.db, next, { effectiveDate: args.effectiveFrom, recordedBy: caller.who, recordedAt: t });
@@ -333,7 +334,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         ingest = startIngestWith(next);
       }
       const v = recorded as ConfigVersion | null;
-      return { ok: true, at, versionId: v?.id ?? null, summary: v?.summary ?? 'no change to the figures (connection settings only)', effectiveFrom: args.effectiveFrom, reconnects };
+      const summaryWords = v ? recordedChangeWords(before, v) : [words('change.connection_only')];
+      return { ok: true, at, versionId: v?.id ?? null, summary: summaryOf(summaryWords), summaryWords, effectiveFrom: args.effectiveFrom, reconnects };
     },
     getConfig: (_args, caller) => {
       const editable = roleAtLeast(caller.role, 'supervisor');
@@ -345,7 +347,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     checkConfig: ({ config: candidate, effectiveFrom }) => {
       const parsed = parseConfig(candidate);
       if (!parsed.ok) {
-        return { ok: false, errors: parsed.errors.map(splitIssue), summary: '', changedDates: [], reconnects: false };
+        return { ok: false, errors: parsed.problems, summary: '', summaryWords: [], config: null, changedDates: [], reconnects: false };
       }
       const todayDate = today(Date.now());
       const from = effectiveFrom ?? todayDate;
@@ -355,7 +357,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         const first = localDate(newestVersion(versions).config.timezone, firstSeen);
         for (let d = from < first ? first : from; d < todayDate && changedDates.length < 366; d = addDays(d, 1)) changedDates.push(d);
       }
-      return { ok: true, errors: [], summary: summarizeChange(newestVersion(versions).config, parsed.config), changedDates, reconnects: connectionChanged(running, parsed.config) };
+      const summaryWords = changeWords(newestVersion(versions).config, parsed.config);
+      return { ok: true, errors: [], summary: summaryOf(summaryWords), summaryWords, config: parsed.config, changedDates, reconnects: connectionChanged(running, parsed.config) };
     },
     testBroker: async ({ broker, password }, caller) => {
       const parsed = parseConfig({ ...running, broker });
@@ -394,7 +397,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     configHistory: () => {
       const current = versionFor(versions, today(Date.now()));
       return {
-        versions: versions.map(({ id, effectiveDate, recordedAt, recordedBy, summary }) => ({ id, effectiveDate, recordedAt, recordedBy, summary })),
+        versions: versions.map((v, i) => ({ id: v.id, effectiveDate: v.effectiveDate, recordedAt: v.recordedAt, recordedBy: v.recordedBy, summary: v.summary, summaryWords: recordedChangeWords(i ? versions[i - 1].config : null, v) })),
         todayVersionId: current.id,
       };
     },
@@ -439,14 +442,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
 }
 
 /** Broker settings, site or topic pattern differ: ingest must reconnect (subscribe to another filter, another broker). */
+/** Whether the broker connection is made anew: its settings, or the inputs (their subscriptions, the will, their adapters). */
 function connectionChanged(a: Config, b: Config): boolean {
-  return JSON.stringify([a.broker, a.site]) !== JSON.stringify([b.broker, b.site]);
-}
-
-/** "lines[0].targetTaktS: must be …" → its field and its words. */
-function splitIssue(issue: string): { path: string; message: string } {
-  const i = issue.indexOf(': ');
-  return i < 0 ? { path: '', message: issue } : { path: issue.slice(0, i), message: issue.slice(i + 2) };
+  return JSON.stringify([a.broker, a.site, a.inputs ?? []]) !== JSON.stringify([b.broker, b.site, b.inputs ?? []]);
 }
 
 /** The stations (and lines) telemetry names that the newest version does not list. */

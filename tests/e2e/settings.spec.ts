@@ -235,7 +235,7 @@ test('a bad value is refused next to its field, named, in the UI language', asyn
   await page.getByTestId('field-lines[2].smallStopAfterS').fill('100');
   await page.getByTestId('field-lines[2].stopAfterS').fill('50');
   const order = page.locator('[data-testid="field-error"][data-path="lines[2].stopAfterS"]');
-  await expect(order).toHaveText(/must be more than the small-stop threshold \(100 s\)/);
+  await expect(order).toHaveText(/must be more than smallStopAfterS \(100 s\)/);
 
   // Not a number at all; and the same problems in Chinese, the field named by its Chinese label.
   await page.getByTestId('field-lines[2].stopAfterS').fill('');

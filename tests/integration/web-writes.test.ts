@@ -136,7 +136,7 @@ describe.skipIf(!hasMosquitto)('writes, roles and tokens over HTTP', () => {
     expect(applied.status).toBe(200);
     expect(await applied.json()).toMatchObject({ ok: true, summary: 'targetTaktS of cell-3: 10 → 12' });
     const bad = await (await post('applyConfig', { config: { ...config, lines: [] }, effectiveFrom: date }, 'sup-secret')).json();
-    expect(bad).toEqual({ ok: false, errors: [expect.stringMatching(/^lines: /)] });
+    expect(bad).toEqual({ ok: false, errors: [expect.stringMatching(/^lines: /)], problems: [{ path: 'lines', message: expect.any(String), words: { key: 'problem.too_few', params: { limit: '>=1' } } }] });
     const history2 = await (await post('configHistory', {})).json();
     expect(history2.versions.map((v: { recordedBy: string }) => v.recordedBy)).toEqual(['serve', 'planner']);
   });

@@ -1,7 +1,8 @@
 // The Settings form model (renderer/src/screens/settings/formModel.ts, issue 13 item 5): any valid
 // configuration survives load → form → save unchanged; what a file leaves out takes the schema's defaults;
 // the form covers every field the schema has; numbers it cannot read go to the engine as typed, to be refused
-// by name. Then adoption's defaults, the year view of the calendar, and where a refusal is shown and in which words.
+// by name. Then adoption's defaults, the year view of the calendar, and where a refusal is shown and in which words
+// (the engine's: every problem with a configuration, and every part of the summary of a change, has them).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { configSchema, demoConfig, parseConfig, type Config } from '../../shared/config.ts';
@@ -31,12 +32,22 @@ import {
 } from '../../renderer/src/screens/settings/formModel.ts';
 import { adopt, adoptLine, adoptStation, hintState, suggestedTakt } from '../../renderer/src/screens/settings/adoption.ts';
 import { dayOf, toggleDay, yearCounts, yearView } from '../../renderer/src/screens/settings/calendarYear.ts';
-import { CONFIG_MESSAGES, fieldKey, indexErrors, itemName, parsePath, pathString, problemOf, sectionOf } from '../../renderer/src/screens/settings/errors.ts';
+import { fieldKey, indexErrors, itemName, parsePath, pathString, sectionOf } from '../../renderer/src/screens/settings/errors.ts';
 import { settingsEn, settingsZh } from '../../renderer/src/screens/settings/settingsText.ts';
-import { summaryParts } from '../../renderer/src/screens/settings/summary.ts';
-import { summarizeChange } from '../../shared/versions.ts';
+import { translateWords } from '../../renderer/src/i18n.ts';
+import { changeWords, summarizeChange, summaryOf } from '../../shared/versions.ts';
+import { ENGLISH, WORD_KEYS, configProblemWords, english, type Words } from '../../shared/words.ts';
 import { configInputArb } from './renderer-settings-arbitraries.ts';
 import type { AdoptionHint } from '../../shared/api.ts';
+
+/** English sentences of the catalogue, as their fixed text between placeholders (a few words or more). */
+const ENGLISH_FRAGMENTS = [
+  ...new Set(
+    WORD_KEYS.flatMap((k) => ENGLISH[k].split(/\{\w+\}/))
+      .map((f) => f.trim())
+      .filter((f) => /[a-z]{2,}\s+[a-z]{2,}/i.test(f)),
+  ),
+];
 
 const validInput = configInputArb.filter((c) => parseConfig(c).ok);
 const parsed = (c: unknown): Config => {
@@ -258,12 +269,13 @@ describe('refusals next to their fields, in the UI language', () => {
     expect(fieldKey('inputs[0].sources[1].signals.stateValues.1')).toBe('inputs.sources.signals.stateValues');
     expect(sectionOf('retention.rawDays')).toBe('plant');
     expect(sectionOf('calendar.workdays[0].date')).toBe('calendar');
+    const said = (text: string) => ({ path: '', message: text, words: { key: 'text', params: { text } } as Words });
     const idx = indexErrors([
-      { path: 'lines[0].targetTaktS', message: 'x' },
-      { path: 'lines[0].targetTaktS', message: 'y' },
-      { path: 'broker.url', message: 'z' },
+      { ...said('x'), path: 'lines[0].targetTaktS' },
+      { ...said('y'), path: 'lines[0].targetTaktS' },
+      { ...said('z'), path: 'broker.url' },
     ]);
-    expect(idx.at('lines[0].targetTaktS')).toEqual(['x', 'y']);
+    expect(idx.at('lines[0].targetTaktS').map((p) => p.message)).toEqual(['x', 'y']);
     expect(idx.bySection).toEqual({ lines: 2, broker: 1 });
     const f = configToForm(demoConfig());
     expect(itemName(f, parsePath('lines[1].stations[5]'), 1)).toBe('yubei-assembly-1');
@@ -287,17 +299,11 @@ describe('refusals next to their fields, in the UI language', () => {
     }
   });
 
-  it('says the schema’s messages in Chinese: the words catalogue’s, this screen’s own table, else the English', () => {
-    expect(problemOf('Too small: expected number to be >0')).toMatchObject({ kind: 'words' });
-    expect(problemOf('must be more than targetTaktS (30 s)')).toEqual({ kind: 'config', key: 'err.moreThanTakt', vars: { value: '30' } });
-    expect(problemOf('something new')).toEqual({ kind: 'english', text: 'something new' });
-    for (const m of CONFIG_MESSAGES) {
-      const en = (settingsEn as Record<string, string>)[m.key];
-      const zh = (settingsZh as Record<string, string>)[m.key];
-      expect(en, m.key).toBeTruthy();
-      expect(zh, m.key).toBeTruthy();
-      for (const name of m.names) expect(placeholdersOf(zh), m.key).toContain(name);
-    }
+  it('has the engine’s words for the schema’s messages: the configuration’s own rules, the schema library’s, else the English as text', () => {
+    expect(configProblemWords('Too small: expected number to be >0')).toMatchObject({ key: 'problem.too_small' });
+    expect(configProblemWords('must be more than targetTaktS (30 s)')).toEqual({ key: 'config.more_than_takt', params: { value: '30' } });
+    expect(configProblemWords('"q" is not one of the line\'s stations')).toEqual({ key: 'config.not_a_station', params: { station: 'q' } });
+    expect(configProblemWords('something new')).toEqual({ key: 'text', params: { text: 'something new' } });
   });
 
   it('translates what the engine really says about common mistakes', () => {
@@ -334,35 +340,45 @@ describe('refusals next to their fields, in the UI language', () => {
       const r = parseConfig(bad);
       expect(r.ok).toBe(false);
       if (r.ok) return;
-      const messages = r.errors.map((e) => e.slice(e.indexOf(': ') + 2));
-      expect(messages.filter((m) => problemOf(m).kind === 'english')).toEqual([]);
-      expect(messages.length).toBeGreaterThanOrEqual(least);
+      expect(r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(r.errors);
+      // Every problem has words of its own (none only English), whose English is the message as sent…
+      expect(r.problems.filter((p) => JSON.stringify(p.words).includes('"key":"text"'))).toEqual([]);
+      for (const p of r.problems) expect(english(p.words)).toBe(p.message);
+      // …and whose Chinese has none of the English templates' sentences left in it.
+      for (const p of r.problems) {
+        const zh = translateWords('zh-CN', p.words);
+        expect(zh, p.message).toMatch(/[\u4e00-\u9fff]/);
+        expect(ENGLISH_FRAGMENTS.filter((f) => zh.includes(f)), zh).toEqual([]);
+      }
+      expect(r.problems.length).toBeGreaterThanOrEqual(least);
     }
   });
 });
 
-describe('the engine’s summary of a change, said part by part', () => {
-  it('matches every kind of part summarizeChange makes', () => {
+describe('the engine’s summary of a change, part by part in words', () => {
+  it('has words for every kind of part, whose English joined is the summary', () => {
     const prev = demoConfig();
     const next = structuredClone(prev) as unknown as Record<string, any>;
     next.lines[0].targetTaktS = 0.9;
     next.lines[0].stations = ['winding', 'coating', 'assembly', 'formation', 'grading'];
-    next.lines[1].stations = [...next.lines[1].stations, 'audit'];
+    next.lines[1].stations = [...next.lines[1].stations.slice(1), 'audit'];
     next.lines.push({ id: 'pack-3', name: 'Pack 3', targetTaktS: 30, outputStation: 'b', stations: ['a', 'b'] });
     next.shifts[0].breaks = [];
     next.timezone = 'UTC';
     next.calendar = { holidays: ['2026-10-01'], workdays: [] };
-    const summary = summarizeChange(prev, parsed(next));
-    const parts = summaryParts(summary);
-    expect(parts.filter((p) => p.key === null)).toEqual([]);
+    const parts = changeWords(prev, parsed(next));
     expect(parts.map((p) => p.key)).toEqual(
-      expect.arrayContaining(['st.sum.lineAdded', 'st.sum.lineField', 'st.sum.stationsReordered', 'st.sum.stationsAdded', 'st.sum.sectionChanged']),
+      expect.arrayContaining(['change.line_added', 'change.line_field', 'change.stations_reordered', 'change.stations_added', 'change.stations_removed', 'change.section']),
     );
-    expect(parts).toContainEqual({ key: 'st.sum.lineField', vars: { field: 'targetTaktS', line: 'yibin-cell-1', from: '1', to: '0.9' }, fieldKey: 'lines.targetTaktS' });
-    expect(parts).toContainEqual({ key: 'st.sum.sectionChanged', vars: { section: 'calendar' }, sectionKey: 'calendar' });
-    expect(summaryParts(summarizeChange(null, prev))).toEqual([{ key: 'st.sum.first', vars: { lines: '2', shifts: '3' } }]);
-    expect(summaryParts(summarizeChange(prev, prev))).toEqual([{ key: 'st.sum.none', vars: {} }]);
-    expect(summaryParts('something else')).toEqual([{ key: null, text: 'something else' }]);
+    expect(parts).toContainEqual({ key: 'change.line_field', params: { field: 'targetTaktS', line: 'yibin-cell-1', from: '1', to: '0.9' } });
+    expect(parts).toContainEqual({ key: 'change.section', params: { section: 'calendar' } });
+    expect(summaryOf(parts)).toBe(summarizeChange(prev, parsed(next)));
+    expect(summarizeChange(prev, parsed(next))).toContain('stations added to yubei-assembly-1: audit; stations removed from yubei-assembly-1: body');
+    expect(changeWords(null, prev)).toEqual([{ key: 'change.first', params: { lines: 2, shifts: 3 } }]);
+    expect(summarizeChange(null, prev)).toBe('first version: 2 line(s), 3 shift(s)');
+    expect(changeWords(prev, prev)).toEqual([{ key: 'change.none' }]);
+    expect(summarizeChange(prev, prev)).toBe('no change');
+    for (const w of parts) expect(translateWords('zh-CN', w)).toMatch(/[\u4e00-\u9fff]/);
   });
 });
 

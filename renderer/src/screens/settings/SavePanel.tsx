@@ -1,21 +1,21 @@
 // Saving (issue 13 item 3): the engine's problems with the form, what changes against the newest version,
 // the production date it takes effect from (a past date changes those days' figures, a future one
 // schedules), whether the engine reconnects; and the versions recorded so far, with who saved what.
-import type { ApplyConfigResult, ConfigCheck, ConfigHistory } from '../../../../shared/api.ts';
+import type { ApplyConfigResult, ConfigCheck, ConfigHistory, ConfigProblem } from '../../../../shared/api.ts';
+import { english, type Words } from '../../../../shared/words.ts';
 import { formatDateTime } from '../../display.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { addDays } from '../../display.ts';
 import { ProblemMessage, useFieldText } from './fields.tsx';
 import { fieldKey, itemName, parsePath, type ErrorIndex } from './errors.ts';
 import type { FormModel } from './formModel.ts';
-import { summaryParts } from './summary.ts';
-import type { MessageKey } from '../../i18n.ts';
 
 export type SaveState =
   | { kind: 'idle' }
   | { kind: 'saving' }
   | { kind: 'saved'; result: Extract<ApplyConfigResult, { ok: true }> | { ok: true; viaFile: true } }
-  | { kind: 'refused'; errors: string[] }
+  /** `problems` when the engine refused (in words); the desktop shell's refusals come as `errors` only. */
+  | { kind: 'refused'; errors: string[]; problems?: ConfigProblem[] }
   | { kind: 'failed'; message: string };
 
 const RECORD_PARENTS = new Set(['alerts.lines', 'inputs.sources.signals.stateValues', 'inputs.sources.signals.reasonValues']);
@@ -127,7 +127,7 @@ export function SavePanel({
                   <button type="button" className="link-button" data-testid="problem-link" onClick={() => onShowError(e.path)}>
                     {label(e.path)}
                   </button>
-                  : <ProblemMessage message={e.message} />
+                  : <ProblemMessage problem={e} />
                 </li>
               ))}
             </ul>
@@ -143,10 +143,10 @@ export function SavePanel({
           </p>
         ) : (
           <ul>
-            {check?.ok && check.summary && check.summary !== 'no change'
-              ? summaryParts(check.summary).map((_, i) => (
+            {check?.ok && !noChange(check.summaryWords)
+              ? check.summaryWords.map((w, i) => (
                   <li key={i} className="untrusted" data-testid="diff-item">
-                    <SummaryPartText summary={check.summary} index={i} />
+                    <ChangeText words={w} />
                   </li>
                 ))
               : null}
@@ -155,7 +155,7 @@ export function SavePanel({
                 {s}
               </li>
             ))}
-            {check?.ok && check.summary === 'no change' && extraChanges.length === 0 ? <li>{t('st.noFigureChange')}</li> : null}
+            {check?.ok && noChange(check.summaryWords) && extraChanges.length === 0 ? <li>{t('st.noFigureChange')}</li> : null}
           </ul>
         )}
         {check?.ok && check.reconnects ? (
@@ -240,7 +240,7 @@ function SaveResult({ state }: { state: SaveState }) {
       <div className="ok" role="status" data-testid="settings-saved">
         <p>{r.versionId === null ? t('st.savedNoVersion') : t('st.savedVersion', { id: r.versionId, date: r.effectiveFrom })}</p>
         <p className="untrusted">
-          <SummaryText summary={r.summary} />
+          <ChangeSummary parts={r.summaryWords} />
         </p>
         {r.reconnects ? <p data-testid="saved-reconnects">{t('st.reconnected')}</p> : null}
       </div>
@@ -251,9 +251,13 @@ function SaveResult({ state }: { state: SaveState }) {
       <div className="error" role="alert" data-testid="save-refused">
         <p>{t('settings.errors')}</p>
         <ul>
-          {state.errors.map((e, i) => (
-            <li key={i}>{e}</li>
-          ))}
+          {state.problems
+            ? state.problems.map((p, i) => (
+                <li key={i} data-path={p.path}>
+                  {p.path}: <ProblemMessage problem={p} />
+                </li>
+              ))
+            : state.errors.map((e, i) => <li key={i}>{e}</li>)}
         </ul>
       </div>
     );
@@ -295,7 +299,7 @@ export function VersionHistory({ history, timezone, today }: { history: ConfigHi
                 <bdi>{v.recordedBy}</bdi>
               </td>
               <td className="untrusted">
-                <SummaryText summary={v.summary} />
+                <ChangeSummary parts={v.summaryWords} />
               </td>
               <td className="nowrap">
                 {v.id === history.todayVersionId ? (
@@ -312,28 +316,31 @@ export function VersionHistory({ history, timezone, today }: { history: ConfigHi
   );
 }
 
-/** One part of the engine's summary in the UI language (summary.ts); English where it is not matched. */
-function SummaryPartText({ summary, index }: { summary: string; index: number }) {
-  const { t } = useI18n();
+const noChange = (parts: readonly Words[]) => parts.length === 1 && parts[0].key === 'change.none';
+
+/**
+ * One part of the engine's summary of a change ('change.*') in the UI language, the line field or section
+ * it names by its Settings label.
+ */
+function ChangeText({ words }: { words: Words }) {
+  const { tWords } = useI18n();
   const text = useFieldText();
-  const part = summaryParts(summary)[index];
-  if (!part) return null;
-  if (part.key === null) return <>{part.text}</>;
-  const vars = { ...part.vars };
-  if (part.fieldKey && text.has(part.fieldKey)) vars.field = text.label(part.fieldKey);
-  if (part.sectionKey && text.has(part.sectionKey)) vars.section = text.label(part.sectionKey);
-  return <>{t(part.key as MessageKey, vars)}</>;
+  const params = { ...words.params };
+  const field = params.field;
+  const section = params.section;
+  if (typeof field === 'string' && text.has(`lines.${field}`)) params.field = text.label(`lines.${field}`);
+  if (typeof section === 'string' && text.has(section)) params.section = text.label(section);
+  return <>{tWords({ key: words.key, params }, english(words))}</>;
 }
 
 /** The whole summary, its parts joined as the engine joins them. */
-export function SummaryText({ summary }: { summary: string }) {
-  const parts = summaryParts(summary);
+export function ChangeSummary({ parts }: { parts: readonly Words[] }) {
   return (
     <>
-      {parts.map((_, i) => (
+      {parts.map((w, i) => (
         <span key={i}>
           {i > 0 ? '; ' : ''}
-          <SummaryPartText summary={summary} index={i} />
+          <ChangeText words={w} />
         </span>
       ))}
     </>

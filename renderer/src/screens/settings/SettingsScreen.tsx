@@ -140,7 +140,8 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
         (err: unknown) => {
           if (seq.current !== mine) return;
           const message = err instanceof Error ? err.message : String(err);
-          setCheck({ ok: false, errors: [{ path: '', message: tRef.current('st.checkFailed', { message }) }], summary: '', changedDates: [], reconnects: false });
+          const text = tRef.current('st.checkFailed', { message });
+          setCheck({ ok: false, errors: [{ path: '', message: text, words: { key: 'text', params: { text } } }], summary: '', summaryWords: [], config: null, changedDates: [], reconnects: false });
           setChecking(false);
         },
       );
@@ -189,7 +190,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
       }
       const r = await access.run('applyConfig', () => client.applyConfig({ config: draft, effectiveFrom }));
       if (!r.ok) {
-        setSave({ kind: 'refused', errors: r.errors });
+        setSave({ kind: 'refused', errors: r.errors, problems: r.problems });
         return;
       }
       if (brokerPassword !== undefined && client.settings) {

@@ -1,16 +1,9 @@
-// The engine's refusals (checkConfig: `{path: 'lines[0].targetTaktS', message}`) placed next to their fields,
-// named in the UI language, and said in it where a translation exists: the schema library's own messages
-// through the words catalogue (shared/words.ts), the configuration's own rules through the table below; any
-// other message is shown in the English it came in.
-import { problemWords } from '../../../../shared/words.ts';
+// The engine's refusals (checkConfig: `{path: 'lines[0].targetTaktS', message, words}`) placed next to their
+// fields, the fields named in the UI language; the engine's words say what is wrong in it (shared/words.ts).
+import type { ConfigProblem } from '../../../../shared/api.ts';
 import type { FormModel } from './formModel.ts';
 
 export type Segment = string | number;
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 /** ['lines', 0, 'targetTaktS'] → 'lines[0].targetTaktS', the engine's way of naming a field. */
 export function pathString(at: readonly Segment[]): string {
@@ -73,18 +66,18 @@ export function sectionOf(path: string): SectionId {
 }
 
 export interface ErrorIndex {
-  all: FieldError[];
-  /** The messages of exactly this path. */
-  at(path: string): string[];
+  all: ConfigProblem[];
+  /** The problems of exactly this path. */
+  at(path: string): ConfigProblem[];
   /** How many problems each section has (for its tab). */
   bySection: Partial<Record<SectionId, number>>;
 }
 
-export function indexErrors(errors: readonly FieldError[]): ErrorIndex {
-  const map = new Map<string, string[]>();
+export function indexErrors(errors: readonly ConfigProblem[]): ErrorIndex {
+  const map = new Map<string, ConfigProblem[]>();
   const bySection: Partial<Record<SectionId, number>> = {};
   for (const e of errors) {
-    map.set(e.path, [...(map.get(e.path) ?? []), e.message]);
+    map.set(e.path, [...(map.get(e.path) ?? []), e]);
     const s = sectionOf(e.path);
     bySection[s] = (bySection[s] ?? 0) + 1;
   }
@@ -111,65 +104,4 @@ export function itemName(form: FormModel, at: readonly Segment[], i: number): st
   };
   const name = pick();
   return name ? name : `#${index + 1}`;
-}
-
-// ---- the configuration's own messages, in Chinese ---------------------------------------------------
-
-/** English of shared/config.ts's messages → the key of their Chinese (settingsText.ts 'err.*'), with values kept. */
-export const CONFIG_MESSAGES: readonly { re: RegExp; key: string; names: string[] }[] = [
-  { re: /^must be local time HH:MM \(00:00–23:59\)$/, key: 'err.hhmm', names: [] },
-  { re: /^must match \[A-Za-z0-9\]\[A-Za-z0-9_.-\]\{0,63\}$/, key: 'err.name', names: [] },
-  { re: /^unknown weekday (.*) \(use .*\)$/, key: 'err.weekday', names: ['value'] },
-  { re: /^(.*) is not a date YYYY-MM-DD that exists$/, key: 'err.date', names: ['value'] },
-  { re: /^must list at least one weekday/, key: 'err.noDays', names: [] },
-  { re: /^must not start or end with a space$/, key: 'err.spaces', names: [] },
-  { re: /^must list three times, one per level/, key: 'err.escalateThree', names: [] },
-  { re: /^must start at 0 and not decrease$/, key: 'err.escalateOrder', names: [] },
-  { re: /^must be the hex SHA-256 of the token/, key: 'err.sha256', names: [] },
-  { re: /^must be mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/host\[:port\]$/, key: 'err.brokerUrl', names: [] },
-  { re: /^must be one topic level: no "\/", "\+" or "#"$/, key: 'err.topicLevel', names: [] },
-  { re: /^"STATE" is reserved by Sparkplug 3\.0$/, key: 'err.stateReserved', names: [] },
-  { re: /^only one input can be the primary host application/, key: 'err.onePrimaryHost', names: [] },
-  { re: /^duplicate input id (".*")$/, key: 'err.duplicateInput', names: ['value'] },
-  { re: /^maps the same source as sources\[(\d+)\]$/, key: 'err.sameSource', names: ['n'] },
-  { re: /^(".*") is not one of this input's groups$/, key: 'err.notAGroup', names: ['value'] },
-  { re: /^"good" needs a rejectCounter$/, key: 'err.goodNeedsReject', names: [] },
-  { re: /^needed by stateValues and reason$/, key: 'err.stateNeeded', names: [] },
-  { re: /^level (\d+) (".*") must be a literal, "\+", \{node\}, \{group\}, or a final "#"$/, key: 'err.tagLevel', names: ['n', 'value'] },
-  { re: /^\{node\} and \{group\} may each appear once$/, key: 'err.tagOnce', names: [] },
-  { re: /^unknown IANA timezone (".*")$/, key: 'err.timezone', names: ['value'] },
-  { re: /^must contain (\{\w+\}) exactly once as a whole level$/, key: 'err.patternOnce', names: ['value'] },
-  { re: /^levels must be non-empty literals or/, key: 'err.patternLevels', names: [] },
-  { re: /^duplicate line id (".*")$/, key: 'err.duplicateLine', names: ['value'] },
-  { re: /^station ids must be unique$/, key: 'err.duplicateStation', names: [] },
-  { re: /^must be more than targetTaktS \((.*) s\)$/, key: 'err.moreThanTakt', names: ['value'] },
-  { re: /^must be more than smallStopAfterS \((.*) s\)$/, key: 'err.moreThanSmallStop', names: ['value'] },
-  { re: /^(".*") is not one of the line's stations$/, key: 'err.notAStation', names: ['value'] },
-  { re: /^"ALL" is reserved for the day row$/, key: 'err.allReserved', names: [] },
-  { re: /^duplicate shift name (".*")$/, key: 'err.duplicateShift', names: ['value'] },
-  { re: /^lists a weekday twice$/, key: 'err.dayTwice', names: [] },
-  { re: /^break (\S+)–(\S+) is not inside shift (\S+)–(\S+)$/, key: 'err.breakOutside', names: ['from', 'to', 'start', 'end'] },
-  { re: /^(".*") is listed twice as a (down|reject) reason$/, key: 'err.duplicateReason', names: ['value', 'kind'] },
-  { re: /^(".*") is not a configured line$/, key: 'err.notALine', names: ['value'] },
-  { re: /^a line cannot feed itself$/, key: 'err.feedsItself', names: [] },
-  { re: /^duplicate token name (".*")$/, key: 'err.duplicateToken', names: ['value'] },
-  { re: /^(\S+) is also a holiday/, key: 'err.holidayAndWorkday', names: ['value'] },
-  { re: /^(\S+) is listed twice$/, key: 'err.listedTwice', names: ['value'] },
-  { re: /^(".*") is not a state \(/, key: 'err.notAState', names: ['value'] },
-];
-
-export type ProblemText =
-  | { kind: 'words'; words: ReturnType<typeof problemWords> }
-  | { kind: 'config'; key: string; vars: Record<string, string> }
-  | { kind: 'english'; text: string };
-
-/** How a message can be said: the words catalogue's, this screen's own, or only its English. */
-export function problemOf(message: string): ProblemText {
-  const words = problemWords(message);
-  if (words.key !== 'text') return { kind: 'words', words };
-  for (const { re, key, names } of CONFIG_MESSAGES) {
-    const m = re.exec(message);
-    if (m) return { kind: 'config', key, vars: Object.fromEntries(names.map((n, i) => [n, m[i + 1]])) };
-  }
-  return { kind: 'english', text: message };
 }

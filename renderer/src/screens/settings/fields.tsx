@@ -3,9 +3,10 @@
 // path, which is also the path the engine names it by, so a refusal lands next to the field it is about.
 import { createContext, useContext, useId, type ReactNode } from 'react';
 import { useI18n } from '../../i18nContext.tsx';
-import { dictionaries, type MessageKey } from '../../i18n.ts';
+import { dictionaries } from '../../i18n.ts';
+import type { ConfigProblem } from '../../../../shared/api.ts';
 import type { FormModel } from './formModel.ts';
-import { fieldKey, pathString, problemOf, type ErrorIndex, type Segment } from './errors.ts';
+import { fieldKey, pathString, type ErrorIndex, type Segment } from './errors.ts';
 
 export interface SettingsCtx {
   form: FormModel;
@@ -51,27 +52,24 @@ export function setIn<T>(value: T, at: readonly Segment[], next: unknown): T {
 /** The problems the engine has with one path, in the UI language. */
 export function FieldErrors({ path }: { path: string }) {
   const { errors } = useForm();
-  const messages = errors.at(path);
-  if (!messages.length) return null;
+  const problems = errors.at(path);
+  if (!problems.length) return null;
   return (
     <ul className="st-errors" data-testid="field-error" data-path={path}>
-      {messages.map((m, i) => (
+      {problems.map((p, i) => (
         <li key={i}>
-          <ProblemMessage message={m} />
+          <ProblemMessage problem={p} />
         </li>
       ))}
     </ul>
   );
 }
 
-/** A message from the schema: translated where the words catalogue or this screen knows it, else its English. */
-export function ProblemMessage({ message }: { message: string }) {
-  const { lang, t, tWords } = useI18n();
-  const p = problemOf(message);
-  if (p.kind === 'words') return <>{tWords(p.words, message)}</>;
-  if (p.kind === 'config') return <>{t(p.key as MessageKey, p.vars)}</>;
-  // No translation: the English as it came, marked as such in the Chinese UI.
-  return lang === 'en' ? <>{p.text}</> : <span lang="en">{p.text}</span>;
+/** The engine's words for a problem, in the UI language; a message it has only in English is marked as such. */
+export function ProblemMessage({ problem }: { problem: Pick<ConfigProblem, 'message' | 'words'> }) {
+  const { lang, tWords } = useI18n();
+  const text = tWords(problem.words, problem.message);
+  return lang === 'en' || problem.words.key !== 'text' ? <>{text}</> : <span lang="en">{text}</span>;
 }
 
 type Kind = 'text' | 'optional' | 'number' | 'optionalNumber' | 'date' | 'time';

@@ -1,8 +1,8 @@
 // Every string of the Settings screens (issue 13), in English and Simplified Chinese. i18n.ts takes them into
 // its dictionaries, so `t()` knows them and its tests (same keys, same placeholders, really translated) cover
 // them. Keys: 'st.*' the screen's own words; 'f.<field>' a field's label and 'h.<field>' its help line, the
-// field named by its configuration path without indices ('lines.targetTaktS'); 'err.*' the configuration
-// schema's own messages (shared/config.ts) that the words catalogue does not hold.
+// field named by its configuration path without indices ('lines.targetTaktS'). What the engine says (its
+// refusals, the summary of a change, the broker test) comes as words: shared/words.ts, Chinese in i18n.ts.
 // No imports: i18n.ts imports this file.
 
 export const settingsEn = {
@@ -208,17 +208,6 @@ export const settingsEn = {
   'st.savedVersion': 'Saved as version {id}, effective from {date}.',
   'st.savedNoVersion': 'Saved: connection settings only, no new version of the figures.',
   'st.reconnected': 'The engine reconnected to the broker with the new settings.',
-
-  // ---- the engine's summary of a change, part by part (summary.ts)
-  'st.sum.none': 'no change to the figures',
-  'st.sum.first': 'first version: {lines} line(s), {shifts} shift(s)',
-  'st.sum.lineAdded': 'line added: {line}',
-  'st.sum.lineRemoved': 'line removed: {line}',
-  'st.sum.stationsAdded': 'stations added to {line}: {stations}',
-  'st.sum.stationsRemoved': 'stations removed from {line}: {stations}',
-  'st.sum.stationsReordered': 'stations of {line} reordered',
-  'st.sum.lineField': '{field} of {line}: {from} → {to}',
-  'st.sum.sectionChanged': '{section} changed',
 
   // ---- history
   'st.historyHelp': 'Every configuration the figures were computed with, newest first. The one in effect today is marked.',
@@ -459,47 +448,6 @@ export const settingsEn = {
   'h.access.tokens.role': 'What it allows.',
   'f.access.tokens.sha256': 'SHA-256',
   'h.access.revoke': 'Revoke removes the token; once saved, a browser signed in with it loses its access at once.',
-
-  // ---- the configuration schema's messages
-  'err.hhmm': 'must be local time HH:MM (00:00–23:59)',
-  'err.name': 'must be letters, digits, _ . - (starting with a letter or digit, up to 64)',
-  'err.weekday': 'unknown weekday {value}',
-  'err.date': '{value} is not a date YYYY-MM-DD that exists',
-  'err.noDays': 'must run on at least one weekday',
-  'err.spaces': 'must not start or end with a space',
-  'err.escalateThree': 'must list three times, one per level',
-  'err.escalateOrder': 'must start at 0 and not decrease',
-  'err.sha256': 'must be the hex SHA-256 of the token (64 characters 0-9a-f)',
-  'err.brokerUrl': 'must be mqtt://, mqtts://, ws:// or wss://host[:port]',
-  'err.topicLevel': 'must be one topic level: no "/", "+" or "#"',
-  'err.stateReserved': '"STATE" is reserved by Sparkplug 3.0',
-  'err.onePrimaryHost': 'only one input can be the primary host application',
-  'err.duplicateInput': 'input id {value} is used twice',
-  'err.sameSource': 'maps the same source as source {n}',
-  'err.notAGroup': '{value} is not one of this input’s groups',
-  'err.goodNeedsReject': '"good units only" needs a reject counter',
-  'err.stateNeeded': 'needed by state values and reason',
-  'err.tagLevel': 'level {n} {value} must be a literal, "+", {node}, {group}, or a final "#"',
-  'err.tagOnce': '{node} and {group} may each appear once',
-  'err.timezone': 'unknown IANA timezone {value}',
-  'err.patternOnce': 'must contain {value} exactly once as a whole level',
-  'err.patternLevels': 'levels must be non-empty literals or {site}/{line}/{station}/{event}, without + or #',
-  'err.duplicateLine': 'line id {value} is used twice',
-  'err.duplicateStation': 'station ids must be unique',
-  'err.moreThanTakt': 'must be more than the target takt ({value} s)',
-  'err.moreThanSmallStop': 'must be more than the small-stop threshold ({value} s)',
-  'err.notAStation': '{value} is not one of the line’s stations',
-  'err.allReserved': '"ALL" is reserved for the day row',
-  'err.duplicateShift': 'shift name {value} is used twice',
-  'err.dayTwice': 'lists a weekday twice',
-  'err.breakOutside': 'break {from}–{to} is not inside the shift {start}–{end}',
-  'err.duplicateReason': '{value} is listed twice as a {kind} reason',
-  'err.notALine': '{value} is not a configured line',
-  'err.feedsItself': 'a line cannot feed itself',
-  'err.duplicateToken': 'token name {value} is used twice',
-  'err.holidayAndWorkday': '{value} is also a holiday: a date is either a holiday or a make-up working day',
-  'err.listedTwice': '{value} is listed twice',
-  'err.notAState': '{value} is not a state',
 } as const;
 
 export type SettingsKey = keyof typeof settingsEn;
@@ -690,16 +638,6 @@ export const settingsZh: Readonly<Record<SettingsKey, string>> = {
   'st.savedVersion': '已保存为版本 {id}，自 {date} 起生效。',
   'st.savedNoVersion': '已保存：仅连接设置，指标没有新版本。',
   'st.reconnected': '引擎已用新设置重新连接消息代理。',
-
-  'st.sum.none': '不影响指标',
-  'st.sum.first': '第一个版本：{lines} 条产线，{shifts} 个班次',
-  'st.sum.lineAdded': '新增产线：{line}',
-  'st.sum.lineRemoved': '删除产线：{line}',
-  'st.sum.stationsAdded': '产线 {line} 新增工位：{stations}',
-  'st.sum.stationsRemoved': '产线 {line} 删除工位：{stations}',
-  'st.sum.stationsReordered': '产线 {line} 的工位顺序已调整',
-  'st.sum.lineField': '产线 {line} 的{field}：{from} → {to}',
-  'st.sum.sectionChanged': '{section}已变更',
 
   'st.historyHelp': '计算指标所用过的每个配置，最新的在前。标出今天生效的版本。',
   'st.vEffective': '生效日期',
@@ -935,44 +873,4 @@ export const settingsZh: Readonly<Record<SettingsKey, string>> = {
   'h.access.tokens.role': '它允许做什么。',
   'f.access.tokens.sha256': 'SHA-256 哈希',
   'h.access.revoke': '吊销即删除令牌；保存后，用它登录的浏览器立即失去权限。',
-
-  'err.hhmm': '必须是本地时间 时:分（00:00–23:59）',
-  'err.name': '只能包含字母、数字、_ . -（以字母或数字开头，最多 64 个）',
-  'err.weekday': '未知的星期 {value}',
-  'err.date': '{value} 不是存在的日期 YYYY-MM-DD',
-  'err.noDays': '至少要在一个星期几运行',
-  'err.spaces': '首尾不能有空格',
-  'err.escalateThree': '必须列出三个时间，每级一个',
-  'err.escalateOrder': '必须从 0 开始且不递减',
-  'err.sha256': '必须是令牌的十六进制 SHA-256（64 个 0-9a-f 字符）',
-  'err.brokerUrl': '必须是 mqtt://、mqtts://、ws:// 或 wss://主机[:端口]',
-  'err.topicLevel': '必须是一个主题层级：不含 "/"、"+" 或 "#"',
-  'err.stateReserved': '"STATE" 为 Sparkplug 3.0 保留',
-  'err.onePrimaryHost': '只能有一个输入作为主机应用',
-  'err.duplicateInput': '输入 ID {value} 重复',
-  'err.sameSource': '与数据源 {n} 对应同一个来源',
-  'err.notAGroup': '{value} 不是此输入的组',
-  'err.goodNeedsReject': '“仅良品”需要不良计数器',
-  'err.stateNeeded': '状态值和原因需要它',
-  'err.tagLevel': '第 {n} 层 {value} 必须是固定文字、"+"、{node}、{group} 或末尾的 "#"',
-  'err.tagOnce': '{node} 和 {group} 各只能出现一次',
-  'err.timezone': '未知的 IANA 时区 {value}',
-  'err.patternOnce': '必须恰好包含一次作为完整层级的 {value}',
-  'err.patternLevels': '层级必须是非空文字或 {site}/{line}/{station}/{event}，不含 + 或 #',
-  'err.duplicateLine': '产线 ID {value} 重复',
-  'err.duplicateStation': '工位 ID 必须唯一',
-  'err.moreThanTakt': '必须大于目标节拍（{value} 秒）',
-  'err.moreThanSmallStop': '必须大于短停阈值（{value} 秒）',
-  'err.notAStation': '{value} 不是该产线的工位',
-  'err.allReserved': '"ALL" 保留给全天汇总行',
-  'err.duplicateShift': '班次名称 {value} 重复',
-  'err.dayTwice': '某个星期列出了两次',
-  'err.breakOutside': '休息 {from}–{to} 不在班次 {start}–{end} 之内',
-  'err.duplicateReason': '{value} 作为{kind}原因列出了两次',
-  'err.notALine': '{value} 不是已配置的产线',
-  'err.feedsItself': '产线不能给自己供料',
-  'err.duplicateToken': '令牌名称 {value} 重复',
-  'err.holidayAndWorkday': '{value} 同时是节假日：一个日期只能是节假日或调休工作日之一',
-  'err.listedTwice': '{value} 列出了两次',
-  'err.notAState': '{value} 不是状态',
 };
