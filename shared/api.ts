@@ -35,7 +35,7 @@ export interface Requests {
   /** Checks a configuration with the engine's schema, and says what would change, and which days, if applied from `effectiveFrom`. */
   checkConfig: { args: { config: unknown; effectiveFrom?: string }; result: ConfigCheck };
   /** Tries to connect to a broker with these settings and says what it answered (Settings' "test connection"). */
-  testBroker: { args: { broker: unknown; password?: string }; result: { ok: boolean; words: string } };
+  testBroker: { args: { broker: unknown; password?: string }; result: BrokerTestResult };
   /** A new access token, shown once; Settings stores only its SHA-256 in access.tokens. */
   createToken: { args: Record<string, never>; result: { token: string; sha256: string } };
   /** Lines and stations telemetry names that the configuration does not, with what adopting them would take. */
@@ -93,6 +93,13 @@ export type ApplyConfigResult =
   | { ok: true; at: number; versionId: number | null; summary: string; summaryWords: Words[]; effectiveFrom: string; reconnects: boolean }
   /** `errors`: "path: message" each; `problems`: the same with words. */
   | { ok: false; errors: string[]; problems: ConfigProblem[] };
+
+/** What the broker answered Settings' "test connection": `message` is the English of `words`. */
+export interface BrokerTestResult {
+  ok: boolean;
+  message: string;
+  words: Words;
+}
 
 export const REQUEST_NAMES = [
   'live',

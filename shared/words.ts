@@ -41,6 +41,10 @@ export const ENGLISH = {
   'broker.subscribe_not_authorised': "broker refused the subscription to {topic} (not authorised): no telemetry will arrive; check the broker's ACL for this user",
   'broker.subscribe_invalid': "broker refused the subscription to {topic} (topic filter invalid): no telemetry will arrive; check the broker's ACL for this user",
   'broker.subscribe_refused': "broker refused the subscription to {topic} (refused): no telemetry will arrive; check the broker's ACL for this user",
+  // Settings' "test connection" (testBroker); its failures are the keys above.
+  'broker.test_connected': 'connected to {url} (MQTT {version}) and subscribed to {topic} with QoS {qos}',
+  'broker.test_subscribe_failed': 'connected, but the subscription did not complete: {detail}',
+  'broker.test_no_answer': 'no answer from {url} within {seconds} s',
 
   // ---- alert details (Alert.words; the banner's title is the renderer's own 'alert.<code>')
   'alert.taken_over_disconnect': 'another client with the same client id took over the session ("{clientId}"): is a second Taktboard running with this broker.clientId?',

@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../../shared/config.ts';
 import { lossThresholdsOf } from '../../shared/losses.ts';
 import { WRITE_ROLES, roleAtLeast, type Alert, type AndonAlert, type AndonChange, type ApiHandlers, type Caller, type ConnectionState, type Counters, type Diagnostics, type EventName, type Events, type ShiftRef, type TrendSeries, type UnconfiguredStation, type WriteResult } from '../../shared/api.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
-import { english, words, type Words } from '../../shared/words.ts';
+import { english, joinWords, words, type Words } from '../../shared/words.ts';
 import { changeWords, instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, recordedChangeWords, sameVersion, shiftAt, summaryOf, versionFor, type ConfigVersion } from '../../shared/versions.ts';
 import type { Core, CoreOptions } from './core-types.ts';
 import { damageOf, isCorruption, markDamaged, openStoreChecked, recoverDamaged, startMaintenance, type CheckedStore } from './store/maintenance.ts';
@@ -362,10 +362,15 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     },
     testBroker: async ({ broker, password }, caller) => {
       const parsed = parseConfig({ ...running, broker });
-      if (!parsed.ok) return { ok: false, words: parsed.errors.filter((e) => e.startsWith('broker')).join('; ') || parsed.errors.join('; ') };
+      if (!parsed.ok) {
+        const own = parsed.problems.filter((p) => p.path.startsWith('broker'));
+        const said = joinWords((own.length ? own : parsed.problems).map((p) => words('refusal.field', { field: p.path, problem: p.words })));
+        return { ok: false, message: english(said), words: said };
+      }
       const result = await testBrokerConnection(parsed.config, password ?? opts.brokerPassword);
-      recordAudit(store.db, { who: caller.who, role: caller.role, action: 'testBroker', target: { url: parsed.config.broker.url }, outcome: 'ok', detail: result.words.slice(0, 300) }, Date.now());
-      return result;
+      const message = english(result.words);
+      recordAudit(store.db, { who: caller.who, role: caller.role, action: 'testBroker', target: { url: parsed.config.broker.url }, outcome: 'ok', detail: message.slice(0, 300) }, Date.now());
+      return { ok: result.ok, message, words: result.words };
     },
     createToken: () => newToken(),
     adoptionHints: () => pool.call('adoption', { now: Date.now(), lines: newestVersion(versions).config.lines.map((l) => ({ id: l.id, stations: l.stations })) }),

@@ -1098,6 +1098,9 @@ const zhWords: Readonly<Record<WordKey, string>> = {
   'broker.subscribe_not_authorised': '消息代理拒绝订阅 {topic}（未获授权）：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
   'broker.subscribe_invalid': '消息代理拒绝订阅 {topic}（主题过滤器无效）：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
   'broker.subscribe_refused': '消息代理拒绝订阅 {topic}：收不到任何遥测数据；请检查消息代理中此用户的 ACL',
+  'broker.test_connected': '已连接 {url}（MQTT {version}），并以 QoS {qos} 订阅了 {topic}',
+  'broker.test_subscribe_failed': '已连接，但订阅未能完成：{detail}',
+  'broker.test_no_answer': '{url} 在 {seconds} 秒内没有响应',
 
   'alert.taken_over_disconnect': '另一个使用相同客户端 ID（“{clientId}”）的客户端接管了会话：是否有第二个 Taktboard 在使用这个 broker.clientId？',
   'alert.taken_over_silent': '消息代理连续 {count} 次在接受连接后立即将其关闭：是否有另一个客户端（第二个 Taktboard？）在使用客户端 ID“{clientId}”？',

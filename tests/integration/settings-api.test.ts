@@ -1,7 +1,7 @@
 // What Settings stand on, over HTTP (issue 13): the running configuration, checks that name the field,
 // the dates a past-dated version would change, a new token shown once and working at once, telemetry
-// offered for adoption, a broker connection test in words, and saving back into serve's own file. Refusals
-// and the summary of a change are words (shared/words.ts) that the screens say in Chinese too.
+// offered for adoption, a broker connection test in words, and saving back into serve's own file. Refusals,
+// the summary of a change and the broker test are words (shared/words.ts) that the screens say in Chinese too.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -124,12 +124,28 @@ describe.skipIf(!hasMosquitto)('the Settings API', () => {
     expect(applied.body).toEqual({ ok: false, errors: problems.map((p) => `${p.path}: ${p.message}`), problems });
   });
 
-  it('tests a broker connection and says what the broker answered', async () => {
+  it('tests a broker connection and says in words what the broker answered', async () => {
     const ok = await post('testBroker', { broker: config.broker }, 'sup');
-    expect(ok.body).toEqual({ ok: true, words: expect.stringMatching(/^connected to mqtt:\/\/127\.0\.0\.1:\d+ \(MQTT 5\) and subscribed to factory\/liangjiang\/\+\/\+\/\+ with QoS 1$/) });
+    expect(ok.body).toEqual({
+      ok: true,
+      message: expect.stringMatching(/^connected to mqtt:\/\/127\.0\.0\.1:\d+ \(MQTT 5\) and subscribed to factory\/liangjiang\/\+\/\+\/\+ with QoS 1$/),
+      words: { key: 'broker.test_connected', params: { url: broker.url, version: '5', topic: 'factory/liangjiang/+/+/+', qos: 1 } },
+    });
+    expect(english(ok.body.words)).toBe(ok.body.message);
+    expectChinese(ok.body.words);
+    // Nothing listens on port 1: refused by the system, its detail kept as sent.
     const wrong = await post('testBroker', { broker: { ...(config.broker as object), url: 'mqtt://127.0.0.1:1' } }, 'sup');
-    expect(wrong.body.ok).toBe(false);
-    expect(wrong.body.words).toMatch(/unreachable|refused/);
+    expect(wrong.body).toMatchObject({ ok: false, message: expect.stringMatching(/^broker unreachable \(.*ECONNREFUSED.*\)$/), words: { key: 'broker.unreachable', params: { detail: expect.stringContaining('ECONNREFUSED') } } });
+    expect(english(wrong.body.words)).toBe(wrong.body.message);
+    expect(translateWords('zh-CN', wrong.body.words)).toMatch(/^无法连接消息代理（.*ECONNREFUSED.*）$/);
+    // A TLS file that cannot be read: which one, and the system's code.
+    const tls = await post('testBroker', { broker: { ...(config.broker as object), url: 'mqtts://127.0.0.1:8883', ca: path.join(dir, 'no-such-ca.pem') } }, 'sup');
+    expect(tls.body).toMatchObject({ ok: false, words: { key: 'broker.tls_file', params: { field: 'ca', file: path.join(dir, 'no-such-ca.pem'), code: 'ENOENT' } } });
+    expectChinese(tls.body.words);
+    // Broker settings the schema refuses: the field and its problem, in words.
+    const invalid = await post('testBroker', { broker: { ...(config.broker as object), url: 'http://127.0.0.1' } }, 'sup');
+    expect(invalid.body).toMatchObject({ ok: false, message: 'broker.url: must be mqtt://, mqtts://, ws:// or wss://host[:port]', words: { key: 'refusal.field', params: { field: 'broker.url', problem: { key: 'config.broker_url' } } } });
+    expectChinese(invalid.body.words);
     expect((await post('testBroker', { broker: config.broker }, 'view')).status).toBe(403);
   });
 

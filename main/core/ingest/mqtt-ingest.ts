@@ -334,20 +334,21 @@ function displayUrl(url: string): string {
 /**
  * Settings' "test connection": connects with these settings under a client id of its own (never the
  * ingest's: that would take over its session), with a clean session, subscribes to the telemetry filter,
- * and says in words what the broker answered.
+ * and says in words what the broker answered: connected, refused (the reason code's words), no answer, or the
+ * network's or TLS's error with its detail.
  */
-export async function testBrokerConnection(config: Config, password: string | undefined, timeoutMs = 8000): Promise<{ ok: boolean; words: string }> {
+export async function testBrokerConnection(config: Config, password: string | undefined, timeoutMs = 8000): Promise<{ ok: boolean; words: Words }> {
   const broker = config.broker;
   let tls: SessionOptions['tls'];
   try {
     tls = { ...readTlsFiles(broker), rejectUnauthorized: broker.rejectUnauthorized };
   } catch (err) {
-    return { ok: false, words: (err as Error).message };
+    return { ok: false, words: (err as Error & { words?: Words }).words ?? { key: 'broker.error', params: { detail: (err as Error).message } } };
   }
   const subscription = topicMatcher(broker.topicPattern, config.site).subscription;
   return new Promise((resolve) => {
     let done = false;
-    const finish = (r: { ok: boolean; words: string }) => {
+    const finish = (r: { ok: boolean; words: Words }) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -371,17 +372,18 @@ export async function testBrokerConnection(config: Config, password: string | un
       {
         connected: () =>
           s.subscribe(subscription, (err, granted) => {
-            if (err) return finish({ ok: false, words: `connected, but the subscription did not complete: ${err.message}` });
+            if (err) return finish({ ok: false, words: { key: 'broker.test_subscribe_failed', params: { detail: err.message } } });
             const qos = granted[0];
-            if (qos === undefined || qos >= 0x80) return finish({ ok: false, words: english(describeSubscribeRefusal(subscription, qos)) });
-            finish({ ok: true, words: `connected to ${displayUrl(broker.url)} (MQTT ${broker.protocolVersion === 5 ? '5' : '3.1.1'}) and subscribed to ${subscription} with QoS ${qos}` });
+            if (qos === undefined || qos >= 0x80) return finish({ ok: false, words: describeSubscribeRefusal(subscription, qos) });
+            const version = broker.protocolVersion === 5 ? '5' : '3.1.1';
+            finish({ ok: true, words: { key: 'broker.test_connected', params: { url: displayUrl(broker.url), version, topic: subscription, qos } } });
           }),
         received: () => {},
-        disconnected: (code) => finish({ ok: false, words: english(describeDisconnect(code)) }),
-        closed: (err) => finish({ ok: false, words: err ? english(describeConnectionError(err).words) : 'the broker closed the connection' }),
+        disconnected: (code) => finish({ ok: false, words: describeDisconnect(code) }),
+        closed: (err) => finish({ ok: false, words: err ? describeConnectionError(err).words : { key: 'broker.closed' } }),
       },
     );
-    const timer = setTimeout(() => finish({ ok: false, words: `no answer from ${displayUrl(broker.url)} within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs + 500);
+    const timer = setTimeout(() => finish({ ok: false, words: { key: 'broker.test_no_answer', params: { url: displayUrl(broker.url), seconds: Math.round(timeoutMs / 1000) } } }), timeoutMs + 500);
     s.open();
   });
 }

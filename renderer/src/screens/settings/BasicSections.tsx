@@ -3,6 +3,7 @@
 import { useId, useState } from 'react';
 import type { DesktopSettings, TlsFilePurpose } from '../../../../shared/api.ts';
 import { ROLE_ORDER, TLS_FILE_PURPOSES } from '../../../../shared/api.ts';
+import type { Words } from '../../../../shared/words.ts';
 import { LANGUAGES, type Language } from '../../i18n.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { CheckField, Field, FieldErrors, GroupHead, RowTools, SelectField, secondsHint, setIn, useFieldText, useForm } from './fields.tsx';
@@ -67,7 +68,7 @@ export function PlantSection({ desktop, file }: { desktop: boolean; file: string
   );
 }
 
-export type BrokerTest = { kind: 'idle' } | { kind: 'testing' } | { kind: 'done'; ok: boolean; words: string } | { kind: 'failed'; message: string };
+export type BrokerTest = { kind: 'idle' } | { kind: 'testing' } | { kind: 'done'; ok: boolean; message: string; words: Words } | { kind: 'failed'; message: string };
 
 /** The desktop's open dialog for a TLS file: the chosen path, or null when cancelled. */
 export type PickFile = (purpose: TlsFilePurpose) => Promise<string | null>;
@@ -89,7 +90,7 @@ export function BrokerSection({
   onTest(): void;
 }) {
   const { form } = useForm();
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   const pwId = useId();
   const tls = /^(mqtts|wss):/.test(form.broker.url);
   return (
@@ -155,7 +156,7 @@ export function BrokerSection({
         <span className="st-help">{t('st.testBrokerHelp')}</span>
         {test.kind === 'done' ? (
           <p className={test.ok ? 'ok' : 'error'} role="status" data-testid="broker-test-result" data-ok={test.ok}>
-            {test.ok ? t('st.testOk') : t('st.testFailed')} <span className="untrusted">{test.words}</span>
+            {test.ok ? t('st.testOk') : t('st.testFailed')} <span className="untrusted">{tWords(test.words, test.message)}</span>
           </p>
         ) : test.kind === 'failed' ? (
           <p className="error" role="alert" data-testid="broker-test-result" data-ok="false">

@@ -214,7 +214,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
     setBrokerTest({ kind: 'testing' });
     try {
       const r = await access.run('testBroker', () => client.testBroker({ broker: draft.broker, password: password === '' ? undefined : password }));
-      setBrokerTest({ kind: 'done', ok: r.ok, words: r.words });
+      setBrokerTest({ kind: 'done', ok: r.ok, message: r.message, words: r.words });
     } catch (err) {
       setBrokerTest({ kind: 'failed', message: writeError(err, 'testBroker') });
     }
