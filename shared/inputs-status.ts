@@ -18,6 +18,13 @@ export interface SignalStatus {
 export interface SourceStatus {
   /** "group/node/device" (Sparkplug; "group/node" for a node's own metrics) or "node/group" (tags). */
   source: string;
+  /**
+   * Where it publishes, as a mapping names it: Sparkplug's group, edge node and device (null for the node's own
+   * metrics); for tags the node and group the stream gives (null where it gives none), and no device.
+   */
+  group: string | null;
+  node: string | null;
+  device: string | null;
   /** Null when no mapping takes this source (seen, not stored). */
   line: string | null;
   station: string | null;

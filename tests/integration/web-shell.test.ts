@@ -29,7 +29,19 @@ describe('web shell', () => {
   });
 
   it('refuses to serve beyond loopback without a token', async () => {
-    await expect(startWebServer({ core: runtime.core, host: '0.0.0.0', port: 0, staticDir: STATIC })).rejects.toThrow(/access token/);
+    // A plant with no configured tokens (the demo makes its own: the engine's configuration without them).
+    const config = { ...runtime.core.config, access: { tokens: [] } };
+    const tokenless = Object.create(runtime.core, { config: { value: config } }) as typeof runtime.core;
+    await expect(startWebServer({ core: tokenless, host: '0.0.0.0', port: 0, staticDir: STATIC })).rejects.toThrow(/access token/);
+    // With configured tokens it serves, and even a read needs one of them.
+    const served = await startWebServer({ core: runtime.core, host: '0.0.0.0', port: 0, staticDir: STATIC });
+    try {
+      const url = served.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await fetch(url + 'api/live')).status).toBe(401);
+      expect((await fetch(url + 'api/live', { headers: { Authorization: `Bearer ${runtime.demoTokens[0].token}` } })).status).toBe(200);
+    } finally {
+      await served.close();
+    }
   });
 
   it('with a token, every API call and the event socket need it', async () => {

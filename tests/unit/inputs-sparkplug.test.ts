@@ -126,6 +126,53 @@ describe('Sparkplug B input', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a device of a subscribed group that no mapping takes is shown with where it is and its birth’s metrics, nothing stored', () => {
+    birth();
+    expect(handle(topic('DBIRTH', 'Oven'), enc(2, T0, [{ name: 'Oven/Trays', alias: 20, type: 'UInt32', value: 7 }, { name: 'Oven/Temp', alias: 21, type: 'Float', value: 180 }]))).toBe('stored');
+    expect(handle(topic('DDATA', 'Oven'), ddata(3, T0 + 1000, [{ alias: 20, type: 'UInt32', value: 8 }]))).toBe('stored');
+    expect(sourceOf('Plant1/GW1/Oven')).toMatchObject({
+      group: 'Plant1',
+      node: 'GW1',
+      device: 'Oven',
+      line: null,
+      station: null,
+      online: true,
+      units: 0,
+      signals: [
+        { name: 'Oven/Trays', type: 'UInt32', roles: null, seen: true },
+        { name: 'Oven/Temp', type: 'Float', roles: null, seen: true },
+      ],
+    });
+    // Mapped ones say where they are too; the node's own metrics have no device.
+    expect(sourceOf('Plant1/GW1/Press')).toMatchObject({ group: 'Plant1', node: 'GW1', device: 'Press', line: 'l1', station: 'press' });
+    expect(sourceOf('Plant1/GW1')).toMatchObject({ group: 'Plant1', node: 'GW1', device: null, line: 'l1', station: 'weld' });
+    expect(store.db.prepare("SELECT COUNT(*) FROM events WHERE station NOT IN ('press', 'weld')").pluck().get()).toBe(0);
+  });
+
+  it('a mapping saved in Settings takes effect at once: the adapters are made anew and go on from the stored births and samples', () => {
+    birth();
+    handle(topic('DDATA', 'Press'), ddata(2, T0 + 3000, [count(13)]));
+    expect(handle(topic('DBIRTH', 'Oven'), enc(3, T0 + 3000, [{ name: 'Oven/Trays', alias: 20, type: 'UInt32', value: 7 }]))).toBe('stored');
+    handle(topic('DDATA', 'Oven'), ddata(4, T0 + 4000, [{ alias: 20, type: 'UInt32', value: 8 }]));
+    const before = pipeline.inputs;
+    const config = testConfig();
+    const input = config.inputs![0] as Extract<NonNullable<Config['inputs']>[number], { kind: 'sparkplug' }>;
+    const mapped = { ...config, inputs: [{ ...input, sources: [...input.sources, { ...input.sources[0], device: 'Oven', station: 'weld', signals: { ...input.sources[0].signals, partCounter: 'Oven/Trays', state: undefined, stateValues: undefined, reason: undefined, cycleTime: undefined, product: undefined, rejectCounter: undefined } }] }] } as Config;
+    pipeline.reconfigure(config);
+    expect(pipeline.inputs).toBe(before);
+    pipeline.reconfigure(mapped);
+    expect(pipeline.inputs).not.toBe(before);
+    expect(sourceOf('Plant1/GW1/Oven')).toMatchObject({ line: 'l1', station: 'weld', signals: [{ name: 'Oven/Trays', type: 'UInt32', roles: ['partCounter'] }] });
+    // By alias (the birth is in the store), continuing the node's seq: the first sample is the baseline, then units.
+    expect(handle(topic('DDATA', 'Oven'), ddata(5, T0 + 5000, [{ alias: 20, type: 'UInt32', value: 9 }]))).toBe('stored');
+    expect(handle(topic('DDATA', 'Oven'), ddata(6, T0 + 6000, [{ alias: 20, type: 'UInt32', value: 11 }]))).toBe('stored');
+    expect(rows('weld').filter((r) => r.kind === 'cycle').map((r) => r.ts)).toEqual([T0 + 5500, T0 + 6000]);
+    expect(status().counts.seqGaps).toBe(0);
+    // The press goes on from its counter: no unit twice.
+    handle(topic('DDATA', 'Press'), ddata(7, T0 + 7000, [count(14)]));
+    expect(rows().filter((r) => r.kind === 'cycle')).toHaveLength(4);
+  });
+
   it('data by an alias before any birth is quarantined with the reason, and a rebirth is requested (NCMD, QoS 0)', () => {
     expect(handle(topic('DDATA', 'Press'), ddata(7, T0, [count(5)]))).toBe('quarantined');
     expect(quarantined()[0]).toMatch(/alias 10 .*rebirth requested/);

@@ -88,7 +88,14 @@ describe('tag JSON input', () => {
     expect(pipeline.counters().gapsMissing).toBe(3);
     expect(input('neuron').counts).toMatchObject({ seqGaps: 1, seqMissing: 3, duplicates: 2 });
     pipeline.handle('neuron/plc-2', Buffer.from(JSON.stringify({ timestamp: T0, node: 'plc-2', group: 'press', values: { count: 4 } })), NOW);
-    expect(input('neuron').sources.find((s) => s.source === 'plc-2/press')).toMatchObject({ line: null, station: null, signals: [{ name: 'count', roles: null, seen: true }] });
+    expect(input('neuron').sources.find((s) => s.source === 'plc-2/press')).toMatchObject({
+      node: 'plc-2',
+      group: 'press',
+      device: null,
+      line: null,
+      station: null,
+      signals: [{ name: 'count', roles: null, seen: true }],
+    });
   });
 
   it('flat objects with a seconds timestamp; node and group from the topic', () => {

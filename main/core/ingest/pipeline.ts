@@ -61,7 +61,11 @@ export interface Pipeline {
   onEvent(listener: EventListener): () => void;
   /** A newer configuration version: which stations are configured from now on. */
   setLines(lines: readonly LineConfig[]): void;
-  /** New settings saved: the topic pattern, the site and the retention follow them. */
+  /**
+   * New settings saved: the topic pattern, the site and the retention follow them, and the input adapters are
+   * made anew when `inputs` changed (their state is in the store, so they go on where the old ones were). Their
+   * subscriptions and the will are the connection's: the engine reconnects for such a change.
+   */
   reconfigure(config: Config): void;
   counters(): Counters;
   /** The input adapters of config.inputs (Sparkplug B, tag streams): their topics are handled here too. */
@@ -76,7 +80,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let retentionMs = config.retention.rawDays * DAY_MS;
   const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
   const listeners = new Set<EventListener>();
-  const inputs = createInputs(config, store.db);
+  let inputs = createInputs(config, store.db);
+  let inputsKey = JSON.stringify(config.inputs ?? []);
   /** Where the adapters write, inside the batch's transaction: stored events go to `inputStored`. */
   let inputStored: TelemetryEvent[] = [];
   const sink: InputSink = {
@@ -209,10 +214,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       };
     },
     counters: () => store.writer.counters(),
-    inputs,
+    get inputs() {
+      return inputs;
+    },
     reconfigure(next) {
       matcher = topicMatcher(next.broker.topicPattern, next.site);
       retentionMs = next.retention.rawDays * DAY_MS;
+      // Between batches (handleBatch is synchronous): every row the old adapters changed is already written.
+      const key = JSON.stringify(next.inputs ?? []);
+      if (key !== inputsKey) {
+        inputs = createInputs(next, store.db);
+        inputsKey = key;
+      }
     },
     setLines(lines) {
       stationsByLine = new Map(lines.map((l) => [l.id, new Set(l.stations)]));

@@ -105,7 +105,9 @@ function countsOf(a: Adapter, keys: readonly string[]): Record<string, number> {
 
 const COMMON_COUNTS = ['messages', 'events', 'duplicates', 'quarantined', 'decodeErrors', 'badValues', 'counterResets', 'counterJumps', 'seqGaps', 'seqMissing'] as const;
 
-function sourceFields(s: import('./derive.ts').SourceState | undefined): Omit<SourceStatus, 'source' | 'line' | 'station' | 'online' | 'signals' | 'unmappedStateValues' | 'tagErrors'> {
+function sourceFields(
+  s: import('./derive.ts').SourceState | undefined,
+): Omit<SourceStatus, 'source' | 'group' | 'node' | 'device' | 'line' | 'station' | 'online' | 'signals' | 'unmappedStateValues' | 'tagErrors'> {
   return {
     lastSampleAt: s && s.lastSampleTs > 0 ? s.lastSampleTs : null,
     counter: s?.counter?.value ?? null,
@@ -153,6 +155,9 @@ function sparkplugStatus(a: SparkplugInput): InputStatus {
     }
     sources.push({
       source: key,
+      group,
+      node,
+      device: device || null,
       line: mapping?.line ?? null,
       station: mapping?.station ?? null,
       online,
@@ -192,6 +197,9 @@ function tagsStatus(a: TagsInput): InputStatus {
     }
     sources.push({
       source: key,
+      group: group ?? null,
+      node: node ?? null,
+      device: null,
       line: mapping?.line ?? null,
       station: mapping?.station ?? null,
       online: null,

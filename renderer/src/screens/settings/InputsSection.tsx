@@ -1,9 +1,15 @@
 // Inputs (issue 12): Sparkplug B groups and tag streams (EMQX Neuron or flat JSON) from PLC gateways, and
-// which source is which line and station, with what its counters and state values mean.
+// which source is which line and station, with what its counters and state values mean. What the running
+// adapters receive and nothing maps is offered (inputOffers.ts): Sparkplug devices with their births' metrics
+// and datatypes, tag streams with their tags; their names are offered in the signal fields too.
 import { useId } from 'react';
 import type { AdoptionHint } from '../../../../shared/api.ts';
+import type { InputsStatus } from '../../../../shared/inputs-status.ts';
+import { useClient } from '../../clientContext.tsx';
+import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
 import { Field, FieldErrors, GroupHead, RowTools, SelectField, useForm } from './fields.tsx';
+import { mapOffer, signalOptions, sourceOffers, sparkplugNames, type OfferedSignal, type SourceOffer } from './inputOffers.ts';
 import {
   moveItem,
   newInput,
@@ -20,11 +26,18 @@ import {
 import type { Segment } from './errors.ts';
 
 const STATES = ['running', 'idle', 'starved', 'blocked', 'down', 'changeover', 'planned_stop'] as const;
+/** How often the adapters' view of the broker is read while this section is open. */
+const STATUS_EVERY_MS = 5_000;
 
 export function InputsSection({ hints }: { hints: AdoptionHint[] | null }) {
   const { form, update } = useForm();
   const { t } = useI18n();
+  const client = useClient();
   const linesId = useId();
+  // Diagnostics carries what each running adapter sees (a read: a viewer sees the offers too, read-only).
+  const polled = usePolling(() => client.diagnostics({}).then((d) => d.inputs), 'inputs-status', STATUS_EVERY_MS);
+  const status = polled.data;
+  const offers = sourceOffers(status, form);
   // Offered for a source's line and station: the configured ones and what the broker shows unconfigured.
   const lineNames = [...new Set([...form.lines.map((l) => l.id), ...(hints ?? []).map((h) => h.line)])].filter(Boolean);
   const stationsOf = (line: string) => [...new Set([...(form.lines.find((l) => l.id === line)?.stations ?? []), ...(hints ?? []).filter((h) => h.line === line).flatMap((h) => h.stations)])];
@@ -43,8 +56,9 @@ export function InputsSection({ hints }: { hints: AdoptionHint[] | null }) {
         </p>
       ) : null}
       <FieldErrors path="inputs" />
+      {form.inputs.some((x) => x.kind === 'sparkplug') ? <p className="note">{t('st.offersGroups')}</p> : null}
       {form.inputs.map((x, i) => (
-        <InputPanel key={i} input={x} i={i} linesId={linesId} stationsOf={stationsOf} />
+        <InputPanel key={i} input={x} i={i} linesId={linesId} stationsOf={stationsOf} status={status} offers={offers.get(x.id) ?? []} />
       ))}
       <div className="button-row">
         <button type="button" data-testid="add-sparkplug" onClick={() => update((f) => ({ ...f, inputs: [...f.inputs, newInput(f, 'sparkplug')] }))}>
@@ -58,7 +72,21 @@ export function InputsSection({ hints }: { hints: AdoptionHint[] | null }) {
   );
 }
 
-function InputPanel({ input, i, linesId, stationsOf }: { input: InputForm; i: number; linesId: string; stationsOf(line: string): string[] }) {
+function InputPanel({
+  input,
+  i,
+  linesId,
+  stationsOf,
+  status,
+  offers,
+}: {
+  input: InputForm;
+  i: number;
+  linesId: string;
+  stationsOf(line: string): string[];
+  status: InputsStatus | null;
+  offers: SourceOffer[];
+}) {
   const { form, update } = useForm();
   const { t } = useI18n();
   const at: Segment[] = ['inputs', i];
@@ -134,6 +162,25 @@ function InputPanel({ input, i, linesId, stationsOf }: { input: InputForm; i: nu
       ) : null}
       <GroupHead fieldKeyName="inputs.sources" />
       <FieldErrors path={`inputs[${i}].sources`} />
+      {offers.length ? (
+        <OffersPanel
+          offers={offers}
+          onMap={(offer) => {
+            let j = -1;
+            update((f) => {
+              const r = mapOffer(f, i, offer);
+              j = r.sourceIndex;
+              return r.form;
+            });
+            // The new mapping's line is what is left to choose (or check): there, at once.
+            requestAnimationFrame(() => {
+              const el = document.querySelector<HTMLElement>(`[data-path="inputs[${i}].sources[${j}].line"]`);
+              el?.scrollIntoView({ block: 'center' });
+              el?.focus();
+            });
+          }}
+        />
+      ) : null}
       {input.sources.map((s, j) => (
         <div key={j} className="st-source" data-testid="input-source">
           <header className="st-item-head">
@@ -152,8 +199,7 @@ function InputPanel({ input, i, linesId, stationsOf }: { input: InputForm; i: nu
             {input.kind === 'sparkplug' ? (
               <>
                 <SelectField at={[...at, 'sources', j, 'group']} options={input.groups.map((g) => ({ value: g, label: g }))} />
-                <Field at={[...at, 'sources', j, 'node']} mono />
-                <Field at={[...at, 'sources', j, 'device']} kind="optional" mono />
+                <SparkplugPlaceFields at={[...at, 'sources', j]} names={sparkplugNames(status, input.id, (s as SparkplugSourceForm).group, (s as SparkplugSourceForm).node)} />
               </>
             ) : (
               <>
@@ -164,7 +210,7 @@ function InputPanel({ input, i, linesId, stationsOf }: { input: InputForm; i: nu
             <Field at={[...at, 'sources', j, 'line']} mono list={linesId} />
             <StationField at={[...at, 'sources', j, 'station']} options={stationsOf(s.line)} />
           </div>
-          <SignalsFields at={[...at, 'sources', j, 'signals']} signals={s.signals} />
+          <SignalsFields at={[...at, 'sources', j, 'signals']} signals={s.signals} options={signalOptions(status, input, s)} />
         </div>
       ))}
       <button type="button" data-testid="add-source" onClick={addSource}>
@@ -193,12 +239,71 @@ function StationField({ at, options }: { at: Segment[]; options: string[] }) {
   );
 }
 
-function SignalsFields({ at, signals }: { at: Segment[]; signals: SignalsForm }) {
+/** "Seen on the broker, not mapped": each offered source becomes a mapping of this input with one click. */
+function OffersPanel({ offers, onMap }: { offers: SourceOffer[]; onMap(offer: SourceOffer): void }) {
+  const { readOnly } = useForm();
   const { t } = useI18n();
+  const headId = useId();
+  const where = (o: SourceOffer) => (o.kind === 'sparkplug' ? [o.group, o.node, o.device ?? t('st.offerNode')].join(' / ') : [o.node ?? '*', o.group ?? '*'].join(' / '));
+  const signal = (x: OfferedSignal) => (x.type ? `${x.name} (${x.type})` : x.name);
+  return (
+    <section className="st-offers" data-testid="input-offers" aria-labelledby={headId}>
+      <h4 id={headId}>{t('st.offersTitle', { count: offers.length })}</h4>
+      <p className="st-help">{t('st.offersHelp')}</p>
+      <ul className="st-adopt-list">
+        {offers.map((o) => (
+          <li key={o.source} className="st-adopt-item" data-testid="input-offer" data-source={o.source}>
+            <div>
+              <strong className="mono untrusted">{where(o)}</strong>
+              {o.online === false ? <span className="tag">{t('st.offerOffline')}</span> : null}
+              <p className="note untrusted" data-testid="input-offer-signals">
+                {o.signals.length ? o.signals.map(signal).join(' · ') : t('st.offerNoSignals')}
+              </p>
+            </div>
+            <button type="button" className="primary" disabled={readOnly} data-testid="offer-map" aria-label={t('st.offerMapLabel', { source: where(o) })} onClick={() => onMap(o)}>
+              {t('st.offerMap')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** A Sparkplug source's edge node and device, offered from those the broker shows in its group. */
+function SparkplugPlaceFields({ at, names }: { at: Segment[]; names: { nodes: string[]; devices: string[] } }) {
+  const nodesId = useId();
+  const devicesId = useId();
+  return (
+    <>
+      <Names id={nodesId} names={names.nodes} />
+      <Names id={devicesId} names={names.devices} />
+      <Field at={[...at, 'node']} mono list={nodesId} />
+      <Field at={[...at, 'device']} kind="optional" mono list={devicesId} />
+    </>
+  );
+}
+
+function Names({ id, names, labels }: { id: string; names: string[]; labels?: (string | null)[] }) {
+  return (
+    <datalist id={id}>
+      {names.map((n, k) => (
+        <option key={n} value={n} label={labels?.[k] ?? undefined} />
+      ))}
+    </datalist>
+  );
+}
+
+/** `options`: what the source publishes (names and Sparkplug datatypes), offered in every field that names a metric or tag. */
+function SignalsFields({ at, signals, options }: { at: Segment[]; signals: SignalsForm; options: OfferedSignal[] }) {
+  const { t } = useI18n();
+  const namesId = useId();
+  const list = options.length ? namesId : undefined;
   return (
     <div className="st-signals">
+      <Names id={namesId} names={options.map((o) => o.name)} labels={options.map((o) => o.type)} />
       <div className="st-grid">
-        <Field at={[...at, 'partCounter']} mono />
+        <Field at={[...at, 'partCounter']} mono list={list} />
         <SelectField
           at={[...at, 'partCounterCounts']}
           options={[
@@ -206,7 +311,7 @@ function SignalsFields({ at, signals }: { at: Segment[]; signals: SignalsForm })
             { value: 'good', label: t('st.counts.good') },
           ]}
         />
-        <Field at={[...at, 'rejectCounter']} kind="optional" mono />
+        <Field at={[...at, 'rejectCounter']} kind="optional" mono list={list} />
         <SelectField
           at={[...at, 'onReset']}
           options={[
@@ -215,11 +320,11 @@ function SignalsFields({ at, signals }: { at: Segment[]; signals: SignalsForm })
           ]}
         />
         <Field at={[...at, 'maxUnitsPerSample']} kind="number" />
-        <Field at={[...at, 'state']} kind="optional" mono />
-        <Field at={[...at, 'reason']} kind="optional" mono />
-        <Field at={[...at, 'cycleTime']} kind="optional" mono />
+        <Field at={[...at, 'state']} kind="optional" mono list={list} />
+        <Field at={[...at, 'reason']} kind="optional" mono list={list} />
+        <Field at={[...at, 'cycleTime']} kind="optional" mono list={list} />
         <SelectField at={[...at, 'cycleTimeUnit']} options={UNITS(t)} />
-        <Field at={[...at, 'product']} kind="optional" mono />
+        <Field at={[...at, 'product']} kind="optional" mono list={list} />
       </div>
       <div className="st-columns">
         <PairsEditor at={[...at, 'stateValues']} rows={signals.stateValues} states />
