@@ -6,10 +6,15 @@
 // from, and the line and station named like it, filled in; its metric names offered in the signal fields),
 // saves, and sees the line it feeds run live on the Overview.
 //
+// And in the desktop window (its preload stood in for by one that forwards to serve, with dialogs that answer
+// at once), the broker's TLS files are chosen in a file dialog and the configuration goes out and in through the
+// save and open dialogs; the browser has no Choose… buttons.
+//
 // The plant's timezone puts it at about 2 a.m. there, between its shift (06:00–14:00): no production alert
 // opens, and a version saved now is effective today. The simulator gets the same lines with an all-day shift of
 // its own, so its stations produce whatever the hour.
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { chromiumMissing } from '../helpers/chromium.ts';
 import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { switchTo } from '../helpers/page.ts';
 import { untilConnected } from '../fixtures/known-day.ts';
+import { REQUEST_NAMES } from '../../shared/api.ts';
 
 const missing = chromiumMissing() ?? (requireBinary('mosquitto') ? null : 'mosquitto not found');
 test.skip(missing !== null, missing ?? '');
@@ -141,6 +147,9 @@ test('the devices the broker shows and no mapping takes are offered with their m
   await expect(signals).toContainText('Status/State (Int32)');
   await expect(signals).toContainText('Production/CycleTimeMs (Double)');
   await page.screenshot({ path: path.join('artifacts', 'settings-inputs-offers.png'), fullPage: true });
+  const axe = await new AxeBuilder({ page }).include('[data-testid="section-inputs"]').analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} — ${n.target.join(' ')}`));
+  expect(serious, serious.join('\n')).toEqual([]);
 
   await offer(page, `${SITE}/pack-1/test`).getByTestId('offer-map').click();
   await expect(page.getByTestId('input-source')).toHaveCount(2);
@@ -178,4 +187,75 @@ test('the devices the broker shows and no mapping takes are offered with their m
   // Live: the rolling takt of the units the device has counted since.
   await expect(card('pack-1').getByTestId('actual-takt')).toHaveAttribute('data-value', /^\d/, { timeout: 60_000 });
   expect(simulator?.exitCode ?? null, simOutput).toBeNull();
+});
+
+/** Stands in for the desktop preload (`window.taktboard`): requests go to serve as the supervisor, dialogs answer at once. */
+async function asDesktop(page: Page, importText: string) {
+  await page.addInitScript(
+    ({ token, names, importText }) => {
+      const calls: unknown[][] = [];
+      const rpc = (name: string) => async (args: unknown) => {
+        const r = await fetch(`/api/rpc/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(args ?? {}) });
+        const body = await r.json();
+        if (!r.ok) throw { message: body.error, words: body.words ?? null };
+        return body;
+      };
+      const api: Record<string, unknown> = Object.fromEntries(names.map((n) => [n, rpc(n)]));
+      Object.assign(api, {
+        getSettings: async () => ({ path: '/home/plant/.config/Taktboard/config.json', configText: '{}', passwordStored: false, passwordUnavailable: null }),
+        saveSettings: async () => ({ ok: true }),
+        saveDailyCsv: async () => ({ savedTo: null }),
+        saveStopsCsv: async () => ({ savedTo: null }),
+        pickFile: async ({ purpose }: { purpose: string }) => (calls.push(['pickFile', purpose]), purpose === 'key' ? null : { path: `/etc/plant/tls/${purpose}.pem` }),
+        exportConfigFile: async () => (calls.push(['exportConfigFile']), { savedTo: '/home/plant/Documents/taktboard-config-zigong.json' }),
+        importConfigFile: async () => (calls.push(['importConfigFile']), { name: 'from-pc-2.json', text: importText }),
+        on: () => () => {},
+      });
+      (window as unknown as { taktboard: unknown; desktopCalls: unknown[][] }).taktboard = api;
+      (window as unknown as { desktopCalls: unknown[][] }).desktopCalls = calls;
+    },
+    { token: SUPERVISOR_TOKEN, names: [...REQUEST_NAMES], importText },
+  );
+}
+
+test('in the desktop window TLS files are chosen in a file dialog, and the configuration exported and imported through dialogs', async ({ page }) => {
+  // The browser: paths typed, on the server's machine; no dialog.
+  await page.goto(served.url + '#/settings');
+  await switchTo(page, 'en');
+  await page.getByTestId('tab-broker').click();
+  await expect(page.getByTestId('field-broker.ca')).toBeVisible();
+  await expect(page.getByTestId('choose-broker.ca')).toHaveCount(0);
+  await expect(page.getByTestId('section-broker')).toContainText('not on this browser’s computer');
+
+  const file = JSON.parse(readFileSync(cfgFile, 'utf8'));
+  await asDesktop(page, '\uFEFF' + JSON.stringify({ ...file, access: undefined, lines: file.lines.map((l: { id: string }) => (l.id === 'pack-1' ? { ...l, name: 'Pack line 1 (from PC 2)' } : l)) }, null, 2));
+  await page.reload();
+  await expect(page.getByTestId('settings-editable')).toBeVisible();
+  await page.getByTestId('tab-broker').click();
+  const ca = page.getByTestId('field-broker.ca');
+  await page.getByTestId('choose-broker.ca').click();
+  await expect(ca).toHaveValue('/etc/plant/tls/ca.pem');
+  // The path stays editable; a cancelled dialog changes nothing.
+  await ca.fill('/etc/plant/tls/other-ca.pem');
+  await expect(ca).toHaveValue('/etc/plant/tls/other-ca.pem');
+  await page.getByTestId('choose-broker.key').click();
+  await expect(page.getByTestId('field-broker.key')).toHaveValue('');
+  await page.getByTestId('choose-broker.cert').click();
+  await expect(page.getByTestId('field-broker.cert')).toHaveValue('/etc/plant/tls/cert.pem');
+  await expect(page.getByTestId('section-broker')).toContainText('Choose… opens a file dialog');
+  await page.getByTestId('section-broker').screenshot({ path: path.join('artifacts', 'settings-broker-desktop.png') });
+
+  // Export: the save dialog (no browser download), and where it went.
+  let downloaded = false;
+  page.on('download', () => (downloaded = true));
+  await page.getByTestId('settings-export').click();
+  await expect(page.getByTestId('import-notice')).toContainText('The configuration was saved to /home/plant/Documents/taktboard-config-zigong.json.');
+  // Import: the open dialog's file loaded into the form, to check and save as usual; the tokens kept.
+  await page.getByTestId('settings-import').click();
+  await expect(page.getByTestId('import-notice')).toContainText('Loaded from-pc-2.json into the form.');
+  await expect(page.getByTestId('import-notice')).toContainText('The file has no access tokens: the current ones are kept.');
+  await page.getByTestId('tab-lines').click();
+  await expect(page.locator('[data-testid="line-panel"][data-line="pack-1"]').getByTestId('field-lines[1].name')).toHaveValue('Pack line 1 (from PC 2)');
+  expect(downloaded).toBe(false);
+  expect(await page.evaluate(() => (window as unknown as { desktopCalls: unknown[][] }).desktopCalls)).toEqual([['pickFile', 'ca'], ['pickFile', 'key'], ['pickFile', 'cert'], ['exportConfigFile'], ['importConfigFile']]);
 });
