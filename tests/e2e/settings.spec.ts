@@ -373,6 +373,8 @@ test('screenshots of Settings for the README (English and Chinese)', async ({ pa
 });
 
 test('axe: every section of Settings, editable, has no serious or critical violations', async ({ page }) => {
+  // Twelve sections, each scanned by axe: over a minute on a loaded 2-core machine.
+  test.setTimeout(240_000);
   await openSettings(page);
   await switchTo(page, 'en');
   await signIn(page);

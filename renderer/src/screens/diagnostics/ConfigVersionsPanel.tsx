@@ -3,6 +3,7 @@ import { LoadError } from '../../components/LoadError.tsx';
 import { formatDateTime, revealInvisible } from '../../display.ts';
 import { usePolling } from '../../hooks/usePolling.ts';
 import { useI18n } from '../../i18nContext.tsx';
+import { ChangeSummary } from '../settings/SavePanel.tsx';
 
 const REFRESH_MS = 30_000;
 
@@ -44,7 +45,7 @@ export function ConfigVersionsPanel({ timezone }: { timezone: string }) {
                     <bdi className="untrusted">{revealInvisible(v.recordedBy)}</bdi>
                   </td>
                   <td>
-                    <bdi className="untrusted">{revealInvisible(v.summary)}</bdi>
+                    <ChangeSummary parts={v.summaryWords} />
                   </td>
                 </tr>
               );
