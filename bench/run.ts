@@ -593,6 +593,17 @@ if (hist) {
     ratio: ratioToGoal(csvMs, 1000),
     detail: `${spread(hist.csv.httpMs)} ms; ${hist.csv.rows} rows; day: ${hist.day?.events ?? '?'} events (${hist.day?.cycles ?? '?'} cycles, ${hist.day?.states ?? '?'} states, ${hist.day?.rejects ?? '?'} rejects)`,
   });
+  const stopsMs = median(hist.stopsCsv.httpMs);
+  figures.push({
+    id: 'history.stops_csv',
+    section: '4',
+    name: 'History: stops CSV of the generated day over HTTP (issue 10)',
+    value: stopsMs,
+    unit: 'ms',
+    goal: { op: '<', target: 1000, unit: 'ms' },
+    ratio: ratioToGoal(stopsMs, 1000),
+    detail: `${spread(hist.stopsCsv.httpMs)} ms; ${hist.stopsCsv.rows} stops`,
+  });
   figures.push({
     id: 'info.start_with_day',
     section: '4',
