@@ -446,8 +446,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   };
 }
 
-/** Broker settings, site or topic pattern differ: ingest must reconnect (subscribe to another filter, another broker). */
-/** Whether the broker connection is made anew: its settings, or the inputs (their subscriptions, the will, their adapters). */
+/**
+ * Broker settings, site or topic pattern differ, or the inputs do: ingest must reconnect (another broker, other
+ * filters, the inputs' own subscriptions and will, their adapters made anew with the new mappings).
+ */
 function connectionChanged(a: Config, b: Config): boolean {
   return JSON.stringify([a.broker, a.site, a.inputs ?? []]) !== JSON.stringify([b.broker, b.site, b.inputs ?? []]);
 }
