@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type Served } from '../helpers/serve.ts';
+import { zoneAt } from '../helpers/zones.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
 import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { switchTo } from '../helpers/page.ts';
@@ -35,14 +36,6 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const SITE = 'zigong';
 const SUPERVISOR_TOKEN = 'sup-e2e-inputs-7c41d09e';
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-
-/** An Etc/GMT zone in which it is now `hour`:xx (Etc/GMT-8 is UTC+8). */
-function zoneAt(hour: number, now = new Date()): string {
-  let offset = hour - now.getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -12) offset += 24;
-  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
 
 const TIMEZONE = zoneAt(2);
 const LINES = [

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { startServe, type Served } from '../helpers/serve.ts';
+import { zoneAt } from '../helpers/zones.ts';
 import { chromiumMissing } from '../helpers/chromium.ts';
 import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
 import { untilConnected } from '../fixtures/known-day.ts';
@@ -30,14 +31,6 @@ const SHOTS = process.env.SCREENSHOTS === 'docs' ? 'docs' : 'artifacts';
 const SITE = 'chongqing';
 const SUPERVISOR_TOKEN = 'sup-e2e-5d1e77a0c3';
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-
-/** An Etc/GMT zone in which it is now `hour`:xx (Etc/GMT-8 is UTC+8). */
-function zoneAt(hour: number, now = new Date()): string {
-  let offset = hour - now.getUTCHours();
-  if (offset > 14) offset -= 24;
-  if (offset < -12) offset += 24;
-  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
 
 let served: Served;
 let broker: Awaited<ReturnType<typeof startMosquitto>>;
