@@ -12,6 +12,10 @@
 // time beside it (on a machine busy with other work wall time also counts time the thread waited for a core,
 // so it overstates them), and µs per evaluation. Nobody else asks serve for a snapshot meanwhile (no
 // WebSocket viewer, no /api/live poll): every one it computes is the andon's.
+// What one evaluation costs grows while the live view's windows fill: the rolling takt looks at the last 60 s
+// of output units, the sparkline at 30 min, and this plant's lines each make 200 units a second (10 000 msg/s
+// over 50 stations of 1 s lines). So the interval is also cut in windows of 10 s, each with its own share and
+// µs per evaluation, and the figure's detail lists them.
 //
 //   npm run bench -- --only=andon          (or: node bench/phases/andon.ts [--quick] on its own)
 import path from 'node:path';
@@ -32,6 +36,7 @@ const HELD_DOWN = [
 ];
 /** A station down for 6 s, then running for 4 s, over and over: its alert opens and closes. */
 const TOGGLING = { line: lineIds[2], station: STATIONS[2], downMs: 6000, upMs: 4000 };
+const WINDOW_S = 10;
 
 export interface AndonResult {
   rate: number;
@@ -51,6 +56,8 @@ export interface AndonResult {
   /** CPU µs per evaluation (wall µs without a CPU figure), and wall µs. */
   usPerEvaluation: number;
   wallUsPerEvaluation: number;
+  /** The same over consecutive windows of the interval (WINDOW_S each), from its start. */
+  windows: { fromS: number; toS: number; share: number; usPerEvaluation: number }[];
   storedPerS: number;
   published: number;
   alerts: { opened: number; closed: number; highestLevel: number; openAtEnd: { kind: string; line: string; station: string | null; level: number }[] };
@@ -96,6 +103,7 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
       return { d, cpu: cpuSecondsOf(serve!.pid), at: performance.now() };
     };
     const a = await take();
+    const samples = [a];
     const wallStart = Date.now();
     for (const s of HELD_DOWN) await state(s, 'down');
     let toggledDown = true;
@@ -108,9 +116,11 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
         toggledAt = now;
         await state(TOGGLING, toggledDown ? 'down' : 'running');
       }
+      if (now - samples[samples.length - 1].at >= WINDOW_S * 1000 && now - a.at < (opts.seconds - WINDOW_S / 2) * 1000) samples.push(await take());
       await sleep(100);
     }
     const b = await take();
+    samples.push(b);
     pub.send({ type: 'halt' });
     const done = await published;
 
@@ -133,6 +143,13 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
       db.close();
     }
     if (alerts.opened === 0) throw new Error(`no alert opened while measured: the evaluation did no real work (${JSON.stringify(b.d.engine.andon)})`);
+    const cpuOf = (d: Diagnostics) => d.engine.andon.cpuMs ?? d.engine.andon.totalMs;
+    const windows = samples.slice(1).map((s, i) => {
+      const p = samples[i];
+      const evals = s.d.engine.andon.evaluations - p.d.engine.andon.evaluations;
+      const ms = cpuOf(s.d) - cpuOf(p.d);
+      return { fromS: (p.at - a.at) / 1000, toS: (s.at - a.at) / 1000, share: ms / ((s.cpu - p.cpu) * 1000), usPerEvaluation: (1000 * ms) / evals };
+    });
     const r: AndonResult = {
       rate: opts.rate,
       seconds,
@@ -145,6 +162,7 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
       wallShare: andonMs / serveCpuMs,
       usPerEvaluation: (1000 * (andonCpuMs ?? andonMs)) / evaluations,
       wallUsPerEvaluation: (1000 * andonMs) / evaluations,
+      windows,
       storedPerS: (b.d.counters.stored - a.d.counters.stored) / seconds,
       published: done.published,
       alerts,
@@ -152,7 +170,7 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
     opts.log(
       `  andon: ${evaluations} evaluations in ${seconds.toFixed(1)} s: CPU ${andonCpuMs === null ? 'not told' : `${andonCpuMs.toFixed(1)} ms`}, wall ${andonMs.toFixed(1)} ms (${r.usPerEvaluation.toFixed(0)} / ${r.wallUsPerEvaluation.toFixed(0)} µs each, slowest since start ${r.maxMs.toFixed(2)} ms) ` +
         `of serve's ${Math.round(serveCpuMs)} ms CPU (${(serveCpuMs / seconds / 1000).toFixed(2)} cores): ${(100 * r.share).toFixed(2)} % (wall ${(100 * r.wallShare).toFixed(2)} %); ${Math.round(r.storedPerS)} msg/s stored; ` +
-        `alerts opened ${alerts.opened}, closed ${alerts.closed}, highest level ${alerts.highestLevel}`,
+        `alerts opened ${alerts.opened}, closed ${alerts.closed}, highest level ${alerts.highestLevel}; by ${WINDOW_S} s: ${describeWindows(windows)}`,
     );
     return r;
   } finally {
@@ -163,6 +181,8 @@ export async function runAndon(opts: { rate: number; seconds: number; warmupS: n
     removeTempDir(dir);
   }
 }
+
+const describeWindows = (ws: AndonResult['windows']) => ws.map((w) => `${Math.round(w.fromS)}–${Math.round(w.toS)} s ${(100 * w.share).toFixed(1)} % (${fmt(w.usPerEvaluation)} µs)`).join(', ');
 
 export function andonFigures(x: AndonResult): Figure[] {
   const per = (ms: number) => fmt(ms / x.seconds, 'ms/s');
@@ -179,7 +199,7 @@ export function andonFigures(x: AndonResult): Figure[] {
       shown: `${(100 * x.share).toFixed(2)} % (${per(x.andonCpuMs ?? x.andonMs)} of ${per(x.serveCpuMs)})`,
       goal: atRate ? { op: '<', target: 5, unit: '%' } : undefined,
       ratio: `${atRate ? `${(x.share / 0.05).toFixed(2)}× goal` : `not at the rate (only ${fmt(x.storedPerS)} msg/s stored: the machine was busy), no verdict`}; wall time ${(100 * x.wallShare).toFixed(2)} % (${per(x.andonMs)}); serve ${(x.serveCpuMs / x.seconds / 1000).toFixed(2)} cores, ${fmt(x.storedPerS)} msg/s stored`,
-      detail: `${x.evaluations} evaluations over ${x.seconds.toFixed(1)} s; alerts opened ${x.alerts.opened}, closed ${x.alerts.closed}, highest level ${x.alerts.highestLevel}; open at the end: ${x.alerts.openAtEnd.map((a) => `${a.kind} ${a.line}/${a.station ?? '—'} L${a.level}`).join(', ') || 'none'}; ${fmt(x.published)} messages published`,
+      detail: `${x.evaluations} evaluations over ${x.seconds.toFixed(1)} s, by window (share, CPU per evaluation) as the live view's windows fill: ${describeWindows(x.windows)}; alerts opened ${x.alerts.opened}, closed ${x.alerts.closed}, highest level ${x.alerts.highestLevel}; open at the end: ${x.alerts.openAtEnd.map((a) => `${a.kind} ${a.line}/${a.station ?? '—'} L${a.level}`).join(', ') || 'none'}; ${fmt(x.published)} messages published`,
     },
     {
       id: 'info.andon_evaluation',
@@ -193,12 +213,13 @@ export function andonFigures(x: AndonResult): Figure[] {
   ];
 }
 
-// On its own: node bench/phases/andon.ts [--quick]
+// On its own: node bench/phases/andon.ts [--quick] [--seconds=N] [--cpu-prof-dir=DIR]
 if (import.meta.filename === process.argv[1] || process.argv[1]?.endsWith('bench/phases/andon.ts')) {
   const quick = process.argv.includes('--quick');
   process.on('exit', killAllSync);
   const prof = process.argv.find((a) => a.startsWith('--cpu-prof-dir='));
-  const r = await runAndon({ rate: 10_000, seconds: quick ? 20 : 60, warmupS: 5, nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.slice('--cpu-prof-dir='.length)] : undefined, log: (s) => console.error(s) });
+  const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.slice('--seconds='.length) ?? (quick ? 20 : 60));
+  const r = await runAndon({ rate: 10_000, seconds, warmupS: 5, nodeArgs: prof ? ['--cpu-prof', '--cpu-prof-dir', prof.slice('--cpu-prof-dir='.length)] : undefined, log: (s) => console.error(s) });
   for (const f of andonFigures(r)) console.log(`${f.name}: ${f.shown ?? fmt(f.value, f.unit)}${f.ratio ? ` (${f.ratio})` : ''}`);
   process.exit(0);
 }
