@@ -250,7 +250,8 @@ export class LiveView {
     const counted = cfg ? stations.filter((s) => s.configured) : stations;
     const state = lineState(line, counted, now, target);
     const stopped = state !== 'running';
-    const actual = stopped ? null : rollingTakt(line.outputTs, now, winMs, shift);
+    const recent = recentTakt(line.outputTs, now, winMs, shift);
+    const actual = stopped ? null : rollingTakt(recent, now);
     const count = cfg && shift ? this.shiftCount(line, cfg, shift) : null;
     const shiftTargetUnits = shift && cfg ? targetUnitsFor(plannedSeconds(shift, now), target) : null;
     const forecast =
@@ -260,7 +261,7 @@ export class LiveView {
             now,
             units: count.units,
             targetUnits: targetUnitsFor(plannedSeconds(shift), target) as number,
-            recentIntervalsS: taktIntervals(line.outputTs, { start: now - winMs, end: now + 1, breaks: shift.breaks }),
+            recentIntervalsS: recent.intervalsS,
             idealCycleS: cfg.idealCycleS ?? cfg.targetTaktS,
           })
         : null;
@@ -423,23 +424,39 @@ function dropBefore(sorted: number[], from: number): void {
   if (k > 0) sorted.splice(0, k);
 }
 
+interface RecentTakt {
+  /** The takt intervals of the live window, in seconds, breaks left out (as in the figures). */
+  intervalsS: number[];
+  /** The last unit in the window, or null. */
+  lastTs: number | null;
+}
+
 /**
- * Mean takt interval over the window (breaks left out, as in the figures), plus the open interval
- * since the last unit once it is longer than that mean, so a stalling line shows a rising takt at
- * once instead of its last rate. Null when there is no interval in the window.
+ * The live window's intervals, read from the window's own units: the output times kept for the
+ * sparkline span 30 times as long, and on a fast line (or a flood) they are hundreds of thousands.
  */
-export function rollingTakt(outputTs: number[], now: number, winMs: number, shift: ShiftInstance | null): number | null {
+function recentTakt(outputTs: number[], now: number, winMs: number, shift: ShiftInstance | null): RecentTakt {
   const start = now - winMs;
-  let i = outputTs.length;
+  let end = outputTs.length;
+  while (end > 0 && outputTs[end - 1] > now) end--;
+  let i = end;
   while (i > 0 && outputTs[i - 1] > start) i--;
-  const recent = outputTs.slice(Math.max(0, i - 1)).filter((t) => t <= now);
-  const intervals = taktIntervals(recent, { start, end: now + 1, breaks: shift?.breaks ?? [] });
-  if (intervals.length === 0) return null;
+  const recent = outputTs.slice(Math.max(0, i - 1), end);
+  return { intervalsS: taktIntervals(recent, { start, end: now + 1, breaks: shift?.breaks ?? [] }), lastTs: recent.length ? recent[recent.length - 1] : null };
+}
+
+/**
+ * Mean takt interval over the window, plus the open interval since the last unit once it is longer
+ * than that mean, so a stalling line shows a rising takt at once instead of its last rate. Null when
+ * there is no interval in the window.
+ */
+function rollingTakt({ intervalsS, lastTs }: RecentTakt, now: number): number | null {
+  if (intervalsS.length === 0 || lastTs === null) return null;
   let sum = 0;
-  for (const x of intervals) sum += x;
-  const mean = sum / intervals.length;
-  const open = (now - recent[recent.length - 1]) / 1000;
-  if (open > mean) return (sum + open) / (intervals.length + 1);
+  for (const x of intervalsS) sum += x;
+  const mean = sum / intervalsS.length;
+  const open = (now - lastTs) / 1000;
+  if (open > mean) return (sum + open) / (intervalsS.length + 1);
   return mean;
 }
 
