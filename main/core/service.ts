@@ -5,7 +5,7 @@ import { newToken } from './tokens.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig, type Config } from '../../shared/config.ts';
 import { lossThresholdsOf } from '../../shared/losses.ts';
-import { WRITE_ROLES, roleAtLeast, type Alert, type AndonAlert, type AndonChange, type ApiHandlers, type Caller, type ConnectionState, type Counters, type Diagnostics, type EventName, type Events, type ShiftRef, type TrendSeries, type UnconfiguredStation, type WriteResult } from '../../shared/api.ts';
+import { WRITE_ROLES, roleAtLeast, type Alert, type AndonAlert, type AndonChange, type ApiHandlers, type Caller, type ConnectionState, type Counters, type Diagnostics, type EventName, type Events, type LiveSnapshot, type ShiftRef, type TrendSeries, type UnconfiguredStation, type WriteResult } from '../../shared/api.ts';
 import { addDays, localDate } from '../../shared/shifts.ts';
 import { english, joinWords, words, type Words } from '../../shared/words.ts';
 import { changeWords, instancesOf, lastFinishedShift, neighbouringWorkdays, newestVersion, recordedChangeWords, sameVersion, shiftAt, summaryOf, versionFor, type ConfigVersion } from '../../shared/versions.ts';
@@ -30,6 +30,8 @@ const PUSH_INTERVAL_MS = 300;
 const VERSION_POLL_MS = 2000;
 /** How often the andon looks at the live view: alerts open within a second or two of their threshold. */
 const ANDON_INTERVAL_MS = 1000;
+/** How long one live snapshot answers everyone who asks (below the push interval, so each push is fresh). */
+const SNAPSHOT_REUSE_MS = 250;
 
 /**
  * quick_check at start (in the background for a large file); a damaged file is moved aside and a backup
@@ -80,7 +82,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const brokerHistory: Diagnostics['brokerHistory'] = [];
   let connection: ConnectionState = { status: 'connecting', url: opts.brokerUrl ?? config.broker.url, since: Date.now(), error: null, errorWords: null };
 
+  // The reused live snapshot (see snapshot() below), dropped by whatever is not telemetry — a write, an
+  // alert, the connection, a version — so nobody sees their own change late.
+  let reused: { at: number; snap: LiveSnapshot } | null = null;
+  const changed = () => {
+    reused = null;
+  };
   const setAlert = (code: Alert['code'], message: string | null, words: Words | null) => {
+    changed();
     if (message === null) alerts.delete(code);
     else {
       // The words follow the cause (a lock that became a full disk, a new byte count); `since` stays.
@@ -121,6 +130,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       pipeline,
       onConnection: (s) => {
         connection = s;
+        changed();
         brokerHistory.push({ ts: s.since, status: s.status, error: s.error, errorWords: s.errorWords });
         if (brokerHistory.length > BROKER_HISTORY) brokerHistory.shift();
         bus.emit('connection', s);
@@ -154,6 +164,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       versions = listVersions(store.db);
       pipeline.setLines(newestVersion(versions).config.lines);
       live.setVersions(versions, Date.now());
+      changed();
       log.info('configuration versions changed', { versions: versions.length });
     } catch (err) {
       log.warn('could not read the configuration versions', { error: String(err) });
@@ -165,7 +176,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
   const andon = createAndon(store.db);
   const counters = (): Counters => pipeline.counters();
   const sources = { counters, connection: () => connection, alerts: () => [...alerts.values()], gaps: () => store.writer.gapsByLine(), andon: () => andon.open() };
-  const snapshot = () => live.snapshot(Date.now(), sources, mode);
+  // One snapshot serves every asker for SNAPSHOT_REUSE_MS — the push, the andon, /api/live polls, the trend —
+  // so the engine thread computes about one per push interval however many screens poll: on a fast line a
+  // snapshot reads every unit of the live windows. What is not telemetry drops it at once (changed()).
+  const snapshot = (): LiveSnapshot => {
+    const now = Date.now();
+    if (!reused || now - reused.at >= SNAPSHOT_REUSE_MS || now < reused.at) reused = { at: now, snap: live.snapshot(now, sources, mode) };
+    return reused.snap;
+  };
 
   // The andon is evaluated from the live view about once a second, whatever the message rate. What each
   // evaluation takes on this thread (the snapshot, the causes, the store writes of what changed; a failed one
@@ -184,7 +202,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const t0 = performance.now();
     const c0 = threadCpuMs?.() ?? 0;
     try {
-      return andon.evaluate(snapshot(), live.currentConfig(), Date.now());
+      const changes = andon.evaluate(snapshot(), live.currentConfig(), Date.now());
+      if (changes.length) changed();
+      return changes;
     } finally {
       const ms = performance.now() - t0;
       andonCost.evaluations++;
@@ -229,6 +249,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       if (err instanceof RequestError) recordAudit(store.db, { who: caller.who, role: caller.role, action, target, outcome: 'invalid', detail: err.message }, at);
       throw err;
     }
+    changed();
     log.info('write', { action, who: caller.who, role: caller.role });
     return { ok: true, at };
   };
