@@ -40,7 +40,7 @@ interface Harness {
   received: Inbound[];
 }
 
-async function harness(commit: (batch: readonly Message[]) => void = () => {}, maxBatch = 1000): Promise<Harness> {
+async function harness(commit: (batch: readonly Message[]) => void = () => {}, maxBatch = 1000, maxCommit = 1000): Promise<Harness> {
   broker ??= await startAedes();
   const committed: number[][] = [];
   const acks: Harness['acks'] = [];
@@ -51,6 +51,7 @@ async function harness(commit: (batch: readonly Message[]) => void = () => {}, m
   const value = (m: { payload: Uint8Array }) => Number(Buffer.from(m.payload).toString());
   const gc = createGroupCommit({
     maxBatch,
+    maxCommit,
     retryMinMs: 20,
     retryMaxMs: 80,
     commit(batch) {
@@ -200,6 +201,16 @@ describe('group commit on the owned session', () => {
     await vi.waitFor(() => expect(h.acks).toHaveLength(200), { timeout: 10_000 });
     // Reading is held at 10 pending, but one socket read may already hold more than that.
     expect(h.committed.flat()).toHaveLength(200);
+  });
+
+  it('commits a burst larger than maxCommit in parts, in arrival order, each acknowledged after its own commit', async () => {
+    const h = await harness(() => {}, 1000, 50);
+    await publish(range(600));
+    await vi.waitFor(() => expect(h.acks).toHaveLength(600), { timeout: 10_000 });
+    expect(Math.max(...h.committed.map((b) => b.length))).toBe(50);
+    expect(h.committed.flat()).toEqual(range(600));
+    expect(h.acks.map((a) => a.value)).toEqual(range(600));
+    for (const ack of h.acks) expect(commitOf(h, ack.value)).toBeLessThanOrEqual(ack.afterCommits);
   });
 
   it('keeps only the head of a publish larger than the packet limit', async () => {

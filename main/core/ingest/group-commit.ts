@@ -38,6 +38,12 @@ export interface GroupCommitOptions {
   committed?(count: number): void;
   /** Uncommitted messages beyond which reading stops until the next commit (bounds memory and one transaction). */
   maxBatch: number;
+  /**
+   * Messages one transaction takes at most; the rest are committed on the next turn of the event loop.
+   * A commit holds the engine thread, so this bounds how long a live push, an IPC call or a PUBACK of
+   * another connection can wait behind one; a transaction's own cost is tens of µs, a message's ~30.
+   */
+  maxCommit: number;
   retryMinMs: number;
   retryMaxMs: number;
 }
@@ -102,7 +108,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   function flush(): void {
     timer = null;
     if (pending.length === 0) return;
-    const batch = pending;
+    const batch = pending.length > options.maxCommit ? pending.slice(0, options.maxCommit) : pending;
+    const rest = batch === pending ? [] : pending.slice(batch.length);
     let done = 0;
     try {
       done = commitIsolating(batch, 0, batch.length);
@@ -110,7 +117,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       // A storage failure: what was committed before it (a prefix, in arrival order) is acknowledged.
       done = (err as { committedBefore?: number }).committedBefore ?? 0;
       acknowledge(batch, done);
-      pending = batch.slice(done);
+      pending = batch.slice(done).concat(rest);
       troubled = true;
       for (const p of pending) hold(p.from);
       options.failed(err, retryDelay);
@@ -119,7 +126,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       schedule(delay);
       return;
     }
-    pending = [];
+    pending = rest;
     if (troubled) {
       troubled = false;
       retryDelay = options.retryMinMs;
@@ -127,7 +134,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     }
     options.committed?.(batch.length);
     acknowledge(batch, batch.length);
-    releaseAll();
+    if (pending.length < options.maxBatch) releaseAll();
+    if (pending.length) schedule(0);
   }
 
   /**
@@ -202,7 +210,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     },
     stop() {
       if (stopped) return;
-      if (timer && !troubled) {
+      // Every part of what is pending, now (flush commits maxCommit at a time and schedules the rest).
+      while (timer && !troubled) {
         clearImmediate(timer as NodeJS.Immediate);
         timer = null;
         flush();
