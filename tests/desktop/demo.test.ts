@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LiveSnapshot } from '../../shared/api.ts';
 import { setLogSink } from '../../main/core/log.ts';
 import { startRuntime } from '../../main/core/runtime.ts';
+import { localDate } from '../../shared/shifts.ts';
 import { runShell } from '../../main/desktop/shell.ts';
 import { app, BrowserWindow, ipcMain, resetElectron } from './fake-electron.ts';
 
@@ -18,7 +19,7 @@ beforeEach(() => {
 afterEach(() => restoreLog());
 
 describe('desktop shell on the demo engine', () => {
-  it('serves live data over IPC, pushes events, and stops on quit', async () => {
+  it('serves live data and, from the read workers, History and daily CSVs over IPC, pushes events, and stops on quit', async () => {
     const stop = vi.fn<() => Promise<void>>();
     const shell = await runShell({
       // A short backfill keeps the test quick; the shell passes everything else.
@@ -40,6 +41,17 @@ describe('desktop shell on the demo engine', () => {
     expect(app.getPath('userData')).toBe(path.join(app.getPath('appData'), 'Taktboard'));
 
     await vi.waitFor(() => expect(contents.sent.some(([, m]) => (m as { event: string }).event === 'live')).toBe(true), { timeout: 10_000 });
+
+    // The heavy reads are the read workers' in the desktop's main process too (DESIGN "Threads and
+    // processes"): History and daily CSVs asked over IPC together, answered, with the pool in Diagnostics.
+    const call = <T,>(name: string, args: unknown) => ipcMain.handlers.get(`taktboard:${name}`)!(event, args) as Promise<{ ok: boolean; value: T }>;
+    const date = localDate(live.value.timezone, live.value.ts);
+    const [csvs, history] = await Promise.all([Promise.all(Array.from({ length: 4 }, () => call<{ csv: string }>('dailyCsv', { date }))), call<{ lines: unknown[] }>('history', { date, shift: 'ALL' })]);
+    expect(csvs.every((r) => r.ok && r.value.csv.startsWith('\uFEFFdate,shift,line,'))).toBe(true);
+    expect(history.ok && history.value.lines.length).toBe(2);
+    const diag = (await call<{ engine: { readsInFlight: number[] } }>('diagnostics', {})).value;
+    expect(diag.engine.readsInFlight.length).toBeGreaterThanOrEqual(2);
+    expect(diag.engine.readsInFlight.every((n) => n === 0)).toBe(true);
 
     app.emit('before-quit', { preventDefault: () => {} });
     await vi.waitFor(() => expect(app.quit).toHaveBeenCalled(), { timeout: 10_000 });
