@@ -197,7 +197,8 @@ export interface DesktopSettings {
   passwordUnavailable: string | null;
 }
 
-export type SaveSettingsResult = { ok: true } | { ok: false; errors: string[] };
+/** A refusal: `errors` in English, and the same as `problems` (a field's) or `words` (anything else) for the screens. */
+export type SaveSettingsResult = { ok: true } | { ok: false; errors: string[]; problems?: ConfigProblem[]; words?: Words[] };
 
 /** The broker's TLS files (config broker.ca, broker.cert, broker.key). */
 export const TLS_FILE_PURPOSES = ['ca', 'cert', 'key'] as const;

@@ -46,6 +46,12 @@ export const ENGLISH = {
   'broker.test_subscribe_failed': 'connected, but the subscription did not complete: {detail}',
   'broker.test_no_answer': 'no answer from {url} within {seconds} s',
 
+  // The desktop window's own save of the plant file (Settings in the demo, and the broker password).
+  'desktop.bad_json': 'not valid JSON: {detail}',
+  'desktop.password_not_kept': 'the broker password could not be kept in the system keychain: {detail}',
+  'desktop.config_not_written': 'could not write {file} ({code})',
+  'desktop.saved_not_started': 'the configuration was saved but could not be started: {detail}',
+
   // ---- alert details (Alert.words; the banner's title is the renderer's own 'alert.<code>')
   'alert.taken_over_disconnect': 'another client with the same client id took over the session ("{clientId}"): is a second Taktboard running with this broker.clientId?',
   'alert.taken_over_silent': 'the broker closed the connection right after accepting it {count} times in a row: is another client (a second Taktboard?) using client id "{clientId}"?',

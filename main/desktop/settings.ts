@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configExportName, configExportText } from '../../shared/config-export.ts';
-import { DEMO_CONFIG_INPUT, parseConfig, type ConfigResult } from '../../shared/config.ts';
+import { DEMO_CONFIG_INPUT, parseConfig } from '../../shared/config.ts';
+import type { SaveSettingsResult } from '../../shared/api.ts';
+import { english, words, type Words } from '../../shared/words.ts';
 import type { OpenKind, SaveKind } from './dialogs.ts';
 import { writeFileAtomic } from './files.ts';
 import type { DesktopPaths, RuntimeHost } from './host.ts';
@@ -13,15 +15,9 @@ import { DesktopError, desktopCaller, type DesktopHandlers } from './ipc.ts';
 import type { Core } from '../core/core-types.ts';
 import type { PasswordStore } from './secrets.ts';
 
-/** The Settings editor's text: JSON (a leading BOM from Notepad is fine) checked by the one config schema. */
-export function parseConfigText(text: string): ConfigResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    return { ok: false, errors: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
-  }
-  return parseConfig(json);
+/** A refusal of the desktop's save: its words for the screens, and their English. */
+function refusal(...said: Words[]): SaveSettingsResult {
+  return { ok: false, errors: said.map(english), words: said };
 }
 
 export interface DesktopHandlerDeps {
@@ -57,22 +53,28 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
     },
 
     async saveSettings({ configText, brokerPassword }) {
-      const parsed = parseConfigText(configText);
-      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      let json: unknown;
+      try {
+        json = JSON.parse(configText.replace(/^\uFEFF/, ''));
+      } catch (err) {
+        return refusal(words('desktop.bad_json', { detail: err instanceof Error ? err.message : String(err) }));
+      }
+      const parsed = parseConfig(json);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors, problems: parsed.problems };
       if (brokerPassword !== undefined) {
         try {
           await deps.passwords.save(brokerPassword);
         } catch (err) {
-          return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
+          return refusal(words('desktop.password_not_kept', { detail: err instanceof Error ? err.message : String(err) }));
         }
       }
       try {
         await writeFileAtomic(deps.paths.config, configText);
       } catch (err) {
-        return { ok: false, errors: [`could not write ${deps.paths.config}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] };
+        return refusal(words('desktop.config_not_written', { file: deps.paths.config, code: (err as NodeJS.ErrnoException).code ?? String(err) }));
       }
       const { problems } = await deps.host.restart();
-      return problems.length === 0 ? { ok: true } : { ok: false, errors: ['The configuration was saved but could not be started.', ...problems] };
+      return problems.length === 0 ? { ok: true } : refusal(words('desktop.saved_not_started', { detail: problems.join(' ') }));
     },
 
     async pickFile({ purpose }) {

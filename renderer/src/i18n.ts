@@ -1102,6 +1102,11 @@ const zhWords: Readonly<Record<WordKey, string>> = {
   'broker.test_subscribe_failed': '已连接，但订阅未能完成：{detail}',
   'broker.test_no_answer': '{url} 在 {seconds} 秒内没有响应',
 
+  'desktop.bad_json': '不是有效的 JSON：{detail}',
+  'desktop.password_not_kept': '无法将消息代理密码保存到系统钥匙串：{detail}',
+  'desktop.config_not_written': '无法写入 {file}（{code}）',
+  'desktop.saved_not_started': '配置已保存，但未能启动：{detail}',
+
   'alert.taken_over_disconnect': '另一个使用相同客户端 ID（“{clientId}”）的客户端接管了会话：是否有第二个 Taktboard 在使用这个 broker.clientId？',
   'alert.taken_over_silent': '消息代理连续 {count} 次在接受连接后立即将其关闭：是否有另一个客户端（第二个 Taktboard？）在使用客户端 ID“{clientId}”？',
   'alert.storage_full': '存储已满：数据库所在的磁盘没有剩余空间；遥测数据暂留在消息代理中，直到腾出空间',

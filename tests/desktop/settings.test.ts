@@ -12,6 +12,7 @@ import type { DesktopHandlers } from '../../main/desktop/ipc.ts';
 import { createPasswordStore } from '../../main/desktop/secrets.ts';
 import { createDesktopHandlers, MAX_CONFIG_FILE_BYTES } from '../../main/desktop/settings.ts';
 import { resetElectron, safeStorage } from './fake-electron.ts';
+import { translateWords } from '../../renderer/src/i18n.ts';
 
 const validText = JSON.stringify({ ...DEMO_CONFIG_INPUT, broker: { url: 'mqtt://broker.plant:1883', clientId: 'desk-1' } }, null, 2);
 
@@ -89,13 +90,20 @@ describe('saveSettings', () => {
   it('refuses text that is not JSON, or a configuration with wrong fields, and changes nothing', async () => {
     const notJson = await handlers.saveSettings({ configText: '{ site: ' });
     expect(notJson.ok).toBe(false);
-    if (!notJson.ok) expect(notJson.errors[0]).toMatch(/^not valid JSON/);
+    if (!notJson.ok) {
+      expect(notJson.errors[0]).toMatch(/^not valid JSON/);
+      // In words too, so the screen says it in its language.
+      expect(notJson.words?.[0].key).toBe('desktop.bad_json');
+      expect(translateWords('zh-CN', notJson.words![0])).toMatch(/^不是有效的 JSON：/);
+    }
 
     const wrong = await handlers.saveSettings({ configText: JSON.stringify({ ...DEMO_CONFIG_INPUT, timezone: 'Mars/Olympus', lines: [] }) });
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) {
       expect(wrong.errors.join('\n')).toMatch(/timezone/);
       expect(wrong.errors.join('\n')).toMatch(/lines/);
+      // Each problem with its field, in words: the screen puts it next to the field.
+      expect(wrong.problems?.map((p) => p.path)).toEqual(expect.arrayContaining([expect.stringMatching(/timezone/), expect.stringMatching(/lines/)]));
     }
     expect(existsSync(paths.config)).toBe(false);
     expect(restart).not.toHaveBeenCalled();
@@ -112,7 +120,10 @@ describe('saveSettings', () => {
     safeStorage.backend = 'basic_text';
     const r = await handlers.saveSettings({ configText: validText, brokerPassword: 'pw-123' });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]).toMatch(/basic_text/);
+    if (!r.ok) {
+      expect(r.errors[0]).toMatch(/basic_text/);
+      expect(r.words?.[0].key).toBe('desktop.password_not_kept');
+    }
     expect(existsSync(paths.config)).toBe(false);
     expect(existsSync(paths.password)).toBe(false);
     expect(restart).not.toHaveBeenCalled();
@@ -121,7 +132,8 @@ describe('saveSettings', () => {
   it('reports a configuration that was saved but could not start', async () => {
     restart.mockResolvedValueOnce({ runtime: {} as Launch['runtime'], problems: ['the plant configuration could not be started: EADDRINUSE'] });
     const r = await handlers.saveSettings({ configText: validText });
-    expect(r).toEqual({ ok: false, errors: ['The configuration was saved but could not be started.', 'the plant configuration could not be started: EADDRINUSE'] });
+    const detail = 'the plant configuration could not be started: EADDRINUSE';
+    expect(r).toEqual({ ok: false, errors: [`the configuration was saved but could not be started: ${detail}`], words: [{ key: 'desktop.saved_not_started', params: { detail } }] });
   });
 });
 

@@ -15,7 +15,7 @@ export type SaveState =
   | { kind: 'saving' }
   | { kind: 'saved'; result: Extract<ApplyConfigResult, { ok: true }> | { ok: true; viaFile: true } }
   /** `problems` when the engine refused (in words); the desktop shell's refusals come as `errors` only. */
-  | { kind: 'refused'; errors: string[]; problems?: ConfigProblem[] }
+  | { kind: 'refused'; errors: string[]; problems?: ConfigProblem[]; words?: Words[] }
   | { kind: 'failed'; message: string };
 
 const RECORD_PARENTS = new Set(['alerts.lines', 'inputs.sources.signals.stateValues', 'inputs.sources.signals.reasonValues']);
@@ -226,7 +226,7 @@ export function SavePanel({
 }
 
 function SaveResult({ state }: { state: SaveState }) {
-  const { t } = useI18n();
+  const { t, tWords } = useI18n();
   if (state.kind === 'saved') {
     const r = state.result;
     if ('viaFile' in r) {
@@ -257,7 +257,9 @@ function SaveResult({ state }: { state: SaveState }) {
                   {p.path}: <ProblemMessage problem={p} />
                 </li>
               ))
-            : state.errors.map((e, i) => <li key={i}>{e}</li>)}
+            : state.words
+              ? state.words.map((w, i) => <li key={i}>{tWords(w, state.errors[i])}</li>)
+              : state.errors.map((e, i) => <li key={i}>{e}</li>)}
         </ul>
       </div>
     );

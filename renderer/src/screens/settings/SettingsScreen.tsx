@@ -184,7 +184,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
         // The desktop without a plant file (the demo runs): the file is written and started, effective today.
         setPassword('');
         const r = await client.settings.saveSettings({ configText, brokerPassword });
-        setSave(r.ok ? { kind: 'saved', result: { ok: true, viaFile: true } } : { kind: 'refused', errors: r.errors });
+        setSave(r.ok ? { kind: 'saved', result: { ok: true, viaFile: true } } : { kind: 'refused', errors: r.errors, problems: r.problems, words: r.words });
         if (r.ok) reload();
         return;
       }
@@ -198,7 +198,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
         setPassword('');
         const p = await client.settings.saveSettings({ configText, brokerPassword });
         if (!p.ok) {
-          setSave({ kind: 'refused', errors: p.errors });
+          setSave({ kind: 'refused', errors: p.errors, problems: p.problems, words: p.words });
           return;
         }
       }
