@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import net from 'node:net';
 import mqtt from 'mqtt';
 import { addDays, localDate } from '../../shared/shifts.ts';
 import { requireBinary, startMosquitto } from '../helpers/brokers.ts';
@@ -148,6 +149,25 @@ describe.skipIf(!hasMosquitto)('the Settings API', () => {
     expectChinese(invalid.body.words);
     expect((await post('testBroker', { broker: config.broker }, 'view')).status).toBe(403);
   });
+
+  it('says so in words when a broker accepts the connection and never answers', async () => {
+    // A TCP port that takes the connection and stays silent, as a firewall that swallows MQTT or a wrong service does.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `mqtt://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+      const t0 = Date.now();
+      const r = await post('testBroker', { broker: { ...(config.broker as object), url } }, 'sup');
+      expect(r.body.ok).toBe(false);
+      expect(['broker.connect_timeout', 'broker.test_no_answer']).toContain(r.body.words.key);
+      expect(english(r.body.words)).toBe(r.body.message);
+      expectChinese(r.body.words);
+      // It gave up by itself, after the test's own timeout, not the HTTP client's.
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
 
   it('offers telemetry the configuration does not cover, with a suggested output and takt', async () => {
     const pub = await mqtt.connectAsync(broker.url, { clientId: 'settings-pub', protocolVersion: 5 });
