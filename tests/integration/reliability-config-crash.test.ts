@@ -22,7 +22,8 @@ const base = {
   shifts: [{ name: 'A', start: '06:00', end: '18:00' }],
 };
 
-// Records version after version (a new target each time), as Settings or `config apply` would, until killed.
+// Records version after version (a new target and a name of a new length each time, within the schema's
+// 128 characters), as Settings or `config apply` would, until killed.
 const CHILD = `
 import { configOrThrow } from ${JSON.stringify(path.join(root, 'shared/config.ts'))};
 import { Store } from ${JSON.stringify(path.join(root, 'main/core/store/store.ts'))};
@@ -32,7 +33,7 @@ const base = JSON.parse(baseJson);
 const store = Store.open(dbFile, { synchronous: 'NORMAL', quarantineRows: 100 });
 process.stdout.write('ready\\n');
 for (let i = 1; ; i++) {
-  const config = configOrThrow({ ...base, lines: [{ ...base.lines[0], targetTaktS: 10 + (i % 50) / 10, name: 'Line 1 ' + 'x'.repeat(i % 500) }] });
+  const config = configOrThrow({ ...base, lines: [{ ...base.lines[0], targetTaktS: 10 + (i % 50) / 10, name: 'Line 1 ' + 'x'.repeat(i % 120) }] });
   recordVersion(store.db, config, { effectiveDate: '2026-12-01', recordedBy: 'crash-test', recordedAt: Date.now() });
 }
 `;
@@ -45,9 +46,10 @@ async function recordUntilKilled(dbFile: string, afterMs: number): Promise<void>
     child.stdout!.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`recorder exited ${code} before starting:\n${err}`)));
   });
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}:\n${err}`)));
   await new Promise((r) => setTimeout(r, afterMs));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   child.kill('SIGKILL');
+  // Killed while recording, never ended on its own (a recorder that failed would say why here).
   expect(await exited).toBe('SIGKILL');
 }
 
