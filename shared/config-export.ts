@@ -2,6 +2,14 @@
 // the desktop's save dialog write the same text under the same name. No imports: the renderer takes it too.
 
 /**
+ * A configuration file's text as JSON; a leading byte-order mark (Notepad writes one) is fine. Throws the
+ * parser's SyntaxError, whose message says where.
+ */
+export function configFileJson(text: string): unknown {
+  return JSON.parse(text.replace(/^\uFEFF/, ''));
+}
+
+/**
  * The running configuration as the file's text: no password is ever in a configuration, and the access tokens
  * (credentials of this plant) are left out, so importing the file elsewhere keeps that PC's own.
  */

@@ -3,6 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../shared/config.ts';
+import { configFileJson } from '../../shared/config-export.ts';
 
 /** A configuration the user must fix; the message names the file and every wrong field. */
 export class ConfigError extends Error {
@@ -24,7 +25,7 @@ export function readConfigJson(file: string): unknown {
     throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return configFileJson(text);
   } catch (e) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { configExportName, configExportText } from '../../shared/config-export.ts';
+import { configExportName, configExportText, configFileJson } from '../../shared/config-export.ts';
 import { DEMO_CONFIG_INPUT, parseConfig } from '../../shared/config.ts';
 import type { SaveSettingsResult } from '../../shared/api.ts';
 import { english, words, type Words } from '../../shared/words.ts';
@@ -55,7 +55,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers
     async saveSettings({ configText, brokerPassword }) {
       let json: unknown;
       try {
-        json = JSON.parse(configText.replace(/^\uFEFF/, ''));
+        json = configFileJson(configText);
       } catch (err) {
         return refusal(words('desktop.bad_json', { detail: err instanceof Error ? err.message : String(err) }));
       }

@@ -17,7 +17,7 @@ import { AlertsSection } from './AlertsSection.tsx';
 import { AccessSection, BrokerSection, DisplaySection, FeedsSection, PlantSection, ReasonsSection, type BrokerTest, type NewToken } from './BasicSections.tsx';
 import { indexErrors, NO_ERRORS, sectionOf, type SectionId } from './errors.ts';
 import { FormContext, type SettingsCtx } from './fields.tsx';
-import { configExportName } from '../../../../shared/config-export.ts';
+import { configExportName, configFileJson } from '../../../../shared/config-export.ts';
 import { canonical, exportConfig, formToConfig, importConfig, readForm, type FormModel } from './formModel.ts';
 import { InputsSection } from './InputsSection.tsx';
 import { LinesSection } from './LinesSection.tsx';
@@ -239,7 +239,7 @@ function SettingsBody({ view, desktop, today, timezone, reload }: { view: Config
   const loadImported = (name: string, text: string) => {
     let value: unknown;
     try {
-      value = JSON.parse(text.replace(/^\uFEFF/, ''));
+      value = configFileJson(text);
     } catch (err) {
       setNotice({ kind: 'error', text: t('st.importNotJson', { file: name, message: err instanceof Error ? err.message : String(err) }) });
       return;
